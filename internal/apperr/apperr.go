@@ -160,3 +160,15 @@ func (l List) Err() error {
 	}
 	return l
 }
+
+// RowError is a problem with one row of a batch such as an Excel ledger:
+// Row is the 1-based row number in the source sheet, Err.Field the column
+// key, Err.Msg the reason.
+type RowError struct {
+	Sheet string
+	Row   int
+	Err   *Error
+}
+
+// Error implements error.
+func (r RowError) Error() string { return fmt.Sprintf("%s row %d: %v", r.Sheet, r.Row, r.Err) }
