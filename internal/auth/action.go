@@ -22,6 +22,13 @@ const (
 	ActServicePointWrite Action = "service_point.write"
 )
 
+// Actions lists every action in a stable order (for tests and admin pages).
+var Actions = []Action{
+	ActRegionRead, ActRegionWrite, ActPlaceRead, ActPlaceWrite, ActResidentRead, ActResidentWrite,
+	ActResidentPII, ActPartyRead, ActPartyWrite, ActUserRead, ActUserWrite, ActLedgerImport,
+	ActLedgerExport, ActAuditRead, ActServicePointWrite,
+}
+
 // permissions is the role → actions table. A role grants an action only
 // inside the scope it is held at.
 var permissions = map[Role][]Action{

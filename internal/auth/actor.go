@@ -129,3 +129,86 @@ func Scoped(ctx context.Context, act Action) (paths []string, all bool, err erro
 	}
 	return paths, all, nil
 }
+
+// GrantResource returns the resource a grant's scope sits at: the region
+// path for region and self (anchor) scopes, the party path for party
+// scopes. Granting, revoking and managing accounts are checked against it.
+func GrantResource(g Grant) Resource {
+	if g.Scope.Kind == ScopeParty {
+		return Resource{PartyPath: g.Scope.Path}
+	}
+	return Resource{RegionPath: g.Scope.Path}
+}
+
+// CanUser reports whether actor a may perform act (user.read or user.write)
+// on an account holding grants: a must cover every one of them, so that an
+// admin of one street cannot lock out or re-password someone who also works
+// in another. An account with no grants is reachable only by the system.
+func CanUser(a *Actor, act Action, grants []Grant) bool {
+	if a != nil && a.System {
+		return true
+	}
+	if len(grants) == 0 {
+		return false
+	}
+	for _, g := range grants {
+		if !Can(a, act, GrantResource(g)) {
+			return false
+		}
+	}
+	return true
+}
+
+// CanReadUser reports whether actor a may see an account holding grants:
+// the system, or an actor with user.read covering at least one of them (an
+// admin sees everyone who works in its subtree).
+func CanReadUser(a *Actor, grants []Grant) bool {
+	if a != nil && a.System {
+		return true
+	}
+	for _, g := range grants {
+		if Can(a, ActUserRead, GrantResource(g)) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckUser is Check for an account: nil if the actor in ctx may perform
+// act on the account holding grants (see CanUser), otherwise an
+// Unauthenticated or Forbidden apperr.
+func CheckUser(ctx context.Context, act Action, grants []Grant) error {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return apperr.ErrUnauthenticated()
+	}
+	if !CanUser(a, act, grants) {
+		return apperr.ErrForbidden()
+	}
+	return nil
+}
+
+// ScopePaths are the region and party subtrees an actor may act on with
+// one action; All is set for the system.
+type ScopePaths struct {
+	Region []string
+	Party  []string
+	All    bool
+}
+
+// ScopedPaths is Scoped for lists that span both trees (such as users,
+// whose grants sit in either): the actor's region and party paths for act,
+// or an error when it may act nowhere.
+func ScopedPaths(ctx context.Context, act Action) (ScopePaths, error) {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return ScopePaths{}, apperr.ErrUnauthenticated()
+	}
+	var p ScopePaths
+	p.Region, p.All = a.Paths(act, ScopeRegion)
+	p.Party, _ = a.Paths(act, ScopeParty)
+	if !p.All && len(p.Region) == 0 && len(p.Party) == 0 {
+		return ScopePaths{}, apperr.ErrForbidden()
+	}
+	return p, nil
+}

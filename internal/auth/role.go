@@ -48,7 +48,13 @@ const (
 	ScopeSelf   ScopeKind = "self"   // the user's own records only (residents)
 )
 
+// Valid reports whether k is a known scope kind.
+func (k ScopeKind) Valid() bool { return k == ScopeRegion || k == ScopeParty || k == ScopeSelf }
+
 // Scope is a subtree: its root's ID and materialised path ("/1/4/17/").
+// A self scope covers only the holder's own records; its ID and Path name
+// the region the account is registered in (its anchor), so that the region's
+// admins can find and manage the account, and Can ignores them.
 type Scope struct {
 	Kind ScopeKind
 	ID   int64
