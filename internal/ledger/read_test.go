@@ -87,23 +87,23 @@ func TestReadWorkbookCells(t *testing.T) {
 			nil, // blank row 4
 			{grid, "幸福里", "2号楼", "大楼", "", "", "", "六"}, // row 5: bad kind, bad floors
 			{grid, "幸福里", "1号楼", "楼栋"},                  // row 6: duplicate of row 3
-			{"", "", "", "", ""},                           // row 7: blank cells
-			{"11010500100100X", "幸福里", "3号楼", "院落"},       // row 8: grid code not digits
+			{"", "", "", "", ""},                        // row 7: blank cells
+			{"11010500100100X", "幸福里", "3号楼", "院落"},     // row 8: grid code not digits
 		}},
 		sheetRows{"Households", [][]any{
 			{"Room", "Building", "Grid code", "Kind", "Area (m²)", "Compound", "Unit", "Remarks"},
 			{"101", "1号楼", grid, "自住", 89.5, "幸福里", "1"},
-			{"", "1号楼", grid, "owner", "", "幸福里", "1"},         // row 3: room missing
-			{"101", "1号楼", grid, "rented", "", "幸福里", "1"},     // row 4: duplicate household
-			{"102", "1号楼", grid, "owner", "big", "幸福里", "1"},   // row 5: bad area
-			{"103", "1号楼", grid, "owner", "-3", "幸福里", "1"},    // row 6: negative area
+			{"", "1号楼", grid, "owner", "", "幸福里", "1"},          // row 3: room missing
+			{"101", "1号楼", grid, "rented", "", "幸福里", "1"},      // row 4: duplicate household
+			{"102", "1号楼", grid, "owner", "big", "幸福里", "1"},    // row 5: bad area
+			{"103", "1号楼", grid, "owner", "-3", "幸福里", "1"},     // row 6: negative area
 			{"104", "1号楼", grid, "owner", "70", "幸福里", "1", ""}, // row 7: good
 		}},
 		sheetRows{"居民", [][]any{
 			headerRow(SheetResidents, "zh"),
 			{grid, "幸福里", "1号楼", "1", "101", "张三", "男", "11010519491231002X", "13800138000", "户主", "独居老人、低保"},
 			{grid, "幸福里", "1号楼", "1", "101", "", "难", "11010519491231002X", "", "户主", "富豪"}, // row 3: name, gender, dup ID, tags
-			{grid, "幸福里", "1号楼", "1", "101", "李四", "", "110105********002X", "", "配偶"},       // row 4: masked ID
+			{grid, "幸福里", "1号楼", "1", "101", "李四", "", "110105********002X", "", "配偶"},      // row 4: masked ID
 		}},
 	)
 	rep := readBytes(t, b)
