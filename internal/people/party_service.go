@@ -1,0 +1,499 @@
+package people
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gridwork/gridwork/internal/apperr"
+	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/sqldb"
+)
+
+// partyPaths are the subtrees an actor may act on in party matters: party
+// scopes cover organisations by their path, region scopes by their region.
+type partyPaths struct {
+	region, party []string
+	all           bool
+}
+
+// partyScoped returns the actor's party and region paths for act, or
+// Unauthenticated/Forbidden when it may act nowhere.
+func partyScoped(ctx context.Context, act auth.Action) (partyPaths, error) {
+	a, ok := auth.ActorFrom(ctx)
+	if !ok {
+		return partyPaths{}, apperr.ErrUnauthenticated()
+	}
+	var p partyPaths
+	p.region, p.all = a.Paths(act, auth.ScopeRegion)
+	p.party, _ = a.Paths(act, auth.ScopeParty)
+	if !p.all && len(p.region) == 0 && len(p.party) == 0 {
+		return partyPaths{}, apperr.ErrForbidden()
+	}
+	return p, nil
+}
+
+// orgScope appends "the organisation aliased o is in the actor's scope".
+func (w *where) orgScope(p partyPaths) {
+	if p.all {
+		return
+	}
+	var parts []string
+	if len(p.party) > 0 {
+		c, args := sqldb.Subtree("o.path", p.party, len(w.args)+1)
+		parts, w.args = append(parts, c), append(w.args, args...)
+	}
+	if len(p.region) > 0 {
+		c, args := sqldb.Subtree("o.region_path", p.region, len(w.args)+1)
+		parts, w.args = append(parts, c), append(w.args, args...)
+	}
+	w.add("(" + strings.Join(parts, " OR ") + ")")
+}
+
+func (o *Org) resource() auth.Resource {
+	return auth.Resource{PartyPath: o.Path, RegionPath: o.RegionPath}
+}
+
+const orgColumns = `o.id, o.parent_id, o.kind, o.name, o.path, o.region_id, o.region_path, o.building_id, o.sector, o.sector_name, o.secretary, o.created_at`
+
+func scanOrg(sc interface{ Scan(...any) error }) (*Org, error) {
+	var o Org
+	var parent, region, building sql.NullInt64
+	var regionPath sql.NullString
+	if err := sc.Scan(&o.ID, &parent, &o.Kind, &o.Name, &o.Path, &region, &regionPath, &building, &o.Sector,
+		&o.SectorName, &o.Secretary, &o.CreatedAt); err != nil {
+		return nil, sqldb.Translate(err)
+	}
+	o.ParentID, o.RegionID, o.BuildingID, o.RegionPath = parent.Int64, region.Int64, building.Int64, regionPath.String
+	o.CreatedAt = o.CreatedAt.UTC()
+	return &o, nil
+}
+
+func loadOrg(ctx context.Context, q querier, id int64) (*Org, error) {
+	o, err := scanOrg(q.QueryRow(ctx, `SELECT `+orgColumns+` FROM party_orgs o WHERE o.id = $1`, id))
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, apperr.NotFoundf("党组织%d不存在", "party organisation %d not found", id)
+	}
+	return o, err
+}
+
+// CreateOrg sets up a party organisation under in.ParentID (0 for a root
+// committee). The kind must fit under the parent's (Invalid on "kind"). The
+// actor needs party.write over the parent and, when the organisation is
+// tied to a region or building, over that place too, by either a party
+// scope covering the parent or a region scope covering the place; a root
+// needs a region scope over its region (or the system).
+func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
+	if _, err := partyScoped(ctx, auth.ActPartyWrite); err != nil {
+		return nil, err
+	}
+	var errs apperr.List
+	name, err := validateOrgName(in.Name)
+	if err != nil {
+		errs = append(errs, apperr.As(err))
+	}
+	if !in.Kind.Valid() {
+		errs = append(errs, apperr.Invalidf("kind", "党组织类型“%s”无效，应为党委、党总支、党支部或党小组", "organisation kind %q is not valid: use committee, general_branch, branch or group", in.Kind))
+	}
+	if in.Sector == "" {
+		in.Sector = SectorRegion
+	}
+	if !in.Sector.Valid() {
+		errs = append(errs, apperr.Invalidf("sector", "领域“%s”无效，应为区域、非公企业、社会组织或行业", "sector %q is not valid: use region, enterprise, social_org or industry", in.Sector))
+	}
+	in.SectorName, in.Secretary = strings.TrimSpace(in.SectorName), strings.TrimSpace(in.Secretary)
+	var id int64
+	err = s.db.Transact(ctx, func(tx *sqldb.Tx) error {
+		var parent *Org
+		if in.ParentID != 0 {
+			p, err := loadOrg(ctx, tx, in.ParentID)
+			switch {
+			case apperr.CodeOf(err) == apperr.NotFound:
+				errs = append(errs, apperr.Invalidf("parent_id", "上级党组织%d不存在", "parent organisation %d does not exist", in.ParentID))
+			case err != nil:
+				return err
+			default:
+				parent = p
+			}
+		}
+		if in.Kind.Valid() && (in.ParentID == 0 || parent != nil) {
+			var pk OrgKind
+			if parent != nil {
+				pk = parent.Kind
+			}
+			if !in.Kind.CanBeUnder(pk) {
+				errs = append(errs, errKindNesting(in.Kind, pk))
+			}
+		}
+		regionID, ownPath := in.RegionID, ""
+		if in.RegionID != 0 {
+			p, err := regionPath(ctx, tx, in.RegionID)
+			if err != nil {
+				if apperr.CodeOf(err) != apperr.Invalid {
+					return err
+				}
+				errs = append(errs, apperr.As(err))
+			}
+			ownPath = p
+		}
+		if in.BuildingID != 0 {
+			var gridID int64
+			var bpath string
+			err := tx.QueryRow(ctx, `SELECT grid_id, region_path FROM buildings WHERE id = $1`, in.BuildingID).Scan(&gridID, &bpath)
+			switch {
+			case apperr.CodeOf(sqldb.Translate(err)) == apperr.NotFound:
+				errs = append(errs, apperr.Invalidf("building_id", "楼栋%d不存在", "building %d does not exist", in.BuildingID))
+			case err != nil:
+				return sqldb.Translate(err)
+			case in.RegionID == 0:
+				regionID, ownPath = gridID, bpath
+			case ownPath != "" && !strings.HasPrefix(bpath, ownPath):
+				errs = append(errs, apperr.Invalidf("building_id", "楼栋%d不在所选区域内", "building %d is not in the chosen region", in.BuildingID))
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		// The organisation's region for scoping: its own, else its parent's.
+		effective := ownPath
+		if effective == "" && parent != nil {
+			effective = parent.RegionPath
+		}
+		if parent != nil {
+			if err := denyUnlessVisible(ctx, auth.ActPartyWrite, auth.ActPartyRead, parent.resource(), whatOrg); err != nil {
+				return err
+			}
+		}
+		if ownPath != "" || parent == nil {
+			res := auth.Resource{RegionPath: ownPath}
+			if parent != nil {
+				res.PartyPath = parent.Path
+			}
+			if err := auth.Check(ctx, auth.ActPartyWrite, res); err != nil {
+				return err
+			}
+		}
+		var err error
+		id, err = tx.InsertID(ctx, `INSERT INTO party_orgs (parent_id, kind, name, path, region_id, region_path, building_id,
+			sector, sector_name, secretary, created_at) VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			nullID(in.ParentID), string(in.Kind), name, nullID(regionID), sql.NullString{String: effective, Valid: effective != ""},
+			nullID(in.BuildingID), string(in.Sector), in.SectorName, in.Secretary, tx.Now)
+		if err != nil {
+			return err
+		}
+		path := "/" + strconv.FormatInt(id, 10) + "/"
+		if parent != nil {
+			path = parent.Path + path[1:]
+		}
+		_, err = tx.Exec(ctx, `UPDATE party_orgs SET path = $1 WHERE id = $2`, path, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("people: create party organisation %q: %w", in.Name, err)
+	}
+	return s.FindOrgByID(ctx, id)
+}
+
+func errKindNesting(k, parent OrgKind) *apperr.Error {
+	if parent == "" {
+		return apperr.New(apperr.Invalid, "kind", k.Label().ZH+"必须设在上级党组织之下", "a "+k.Label().EN+" needs a parent organisation")
+	}
+	var zh, en []string
+	for _, p := range allowedParents[k] {
+		if p != "" {
+			zh, en = append(zh, p.Label().ZH), append(en, p.Label().EN)
+		}
+	}
+	return apperr.New(apperr.Invalid, "kind",
+		fmt.Sprintf("%s不能设在%s之下，只能设在%s之下", k.Label().ZH, parent.Label().ZH, strings.Join(zh, "或")),
+		fmt.Sprintf("a %s cannot sit under a %s, only under a %s", k.Label().EN, parent.Label().EN, strings.Join(en, " or ")))
+}
+
+// FindOrgByID returns a party organisation the actor may read (party.read
+// by a party scope over it or a region scope over its region); any other is
+// NotFound.
+func (s *Service) FindOrgByID(ctx context.Context, id int64) (*Org, error) {
+	if _, err := partyScoped(ctx, auth.ActPartyRead); err != nil {
+		return nil, err
+	}
+	o, err := loadOrg(ctx, s.db, id)
+	if err != nil {
+		return nil, fmt.Errorf("people: find party organisation %d: %w", id, err)
+	}
+	if err := denyUnlessVisible(ctx, auth.ActPartyRead, auth.ActPartyRead, o.resource(), whatOrg); err != nil {
+		return nil, fmt.Errorf("people: find party organisation %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// FindOrgs returns one page of the organisations matching f that the actor
+// may read, in tree order (by path), and the total count.
+func (s *Service) FindOrgs(ctx context.Context, f OrgFilter) ([]*Org, int, error) {
+	p, err := partyScoped(ctx, auth.ActPartyRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	w.orgScope(p)
+	if f.UnderID != nil {
+		path, err := orgPath(ctx, s.db, *f.UnderID)
+		if err != nil {
+			return nil, 0, fmt.Errorf("people: find party organisations: %w", err)
+		}
+		w.subtree("o.path", []string{path})
+	}
+	if f.ParentID != nil {
+		w.add("o.parent_id = " + w.arg(*f.ParentID))
+	}
+	if f.Kind != nil {
+		w.add("o.kind = " + w.arg(string(*f.Kind)))
+	}
+	if f.RegionID != nil {
+		path, err := regionPath(ctx, s.db, *f.RegionID)
+		if err != nil {
+			return nil, 0, fmt.Errorf("people: find party organisations: %w", err)
+		}
+		w.subtree("o.region_path", []string{path})
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM party_orgs o`+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("people: count party organisations: %w", sqldb.Translate(err))
+	}
+	offset, limit := page(f.Offset, f.Limit)
+	rows, err := s.db.Query(ctx, `SELECT `+orgColumns+` FROM party_orgs o`+w.sql()+` ORDER BY o.path LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("people: find party organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []*Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("people: find party organisations: %w", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("people: find party organisations: %w", err)
+	}
+	return out, total, nil
+}
+
+// OrgPathOf returns the materialised path of a party organisation, for
+// resolving a party scope when a role is granted or a session loaded. It
+// does no authorisation: auth calls it before any actor exists, and a path
+// of ids tells nothing about the organisation. NotFound if there is none.
+func (s *Service) OrgPathOf(ctx context.Context, id int64) (string, error) {
+	p, err := orgPath(ctx, s.db, id)
+	if err != nil {
+		return "", fmt.Errorf("people: path of party organisation %d: %w", id, err)
+	}
+	return p, nil
+}
+
+func orgPath(ctx context.Context, q querier, id int64) (string, error) {
+	var p string
+	err := q.QueryRow(ctx, `SELECT path FROM party_orgs WHERE id = $1`, id).Scan(&p)
+	if err != nil {
+		if apperr.CodeOf(sqldb.Translate(err)) == apperr.NotFound {
+			return "", apperr.NotFoundf("党组织%d不存在", "party organisation %d not found", id)
+		}
+		return "", sqldb.Translate(err)
+	}
+	return p, nil
+}
+
+// CreateMember adds a party member to an organisation; the actor needs
+// party.write over the organisation. A linked resident may belong to one
+// organisation only (Conflict on "resident_id") and is marked a party
+// member.
+func (s *Service) CreateMember(ctx context.Context, in MemberInput) (*Member, error) {
+	if _, err := partyScoped(ctx, auth.ActPartyWrite); err != nil {
+		return nil, err
+	}
+	var errs apperr.List
+	name, err := validateName(in.Name)
+	if err != nil {
+		errs = append(errs, apperr.As(err))
+	}
+	if !in.Category.Valid() {
+		errs = append(errs, apperr.Invalidf("category", "党员类别“%s”无效，应为在职、离退休或流动", "member category %q is not valid: use in_service, retired or mobile", in.Category))
+	}
+	var id int64
+	err = s.db.Transact(ctx, func(tx *sqldb.Tx) error {
+		o, err := loadOrg(ctx, tx, in.OrgID)
+		if err != nil {
+			if apperr.CodeOf(err) != apperr.NotFound {
+				return err
+			}
+			return append(apperr.List{apperr.Invalidf("org_id", "党组织%d不存在", "party organisation %d does not exist", in.OrgID)}, errs...)
+		}
+		if err := denyUnlessVisible(ctx, auth.ActPartyWrite, auth.ActPartyRead, o.resource(), whatOrg); err != nil {
+			return err
+		}
+		if !in.JoinedOn.IsZero() {
+			if d := dateOnly(in.JoinedOn); d.After(dateOnly(tx.Now)) || d.Year() < 1921 {
+				errs = append(errs, apperr.Invalidf("joined_on", "入党日期%s不合理", "joining date %s is not plausible", d.Format(time.DateOnly)))
+			}
+		}
+		if in.ResidentID != 0 {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM residents WHERE id = $1`, in.ResidentID).Scan(&n); err != nil {
+				return sqldb.Translate(err)
+			}
+			if n == 0 {
+				errs = append(errs, apperr.Invalidf("resident_id", "居民%d不存在", "resident %d does not exist", in.ResidentID))
+			} else if err := tx.QueryRow(ctx, `SELECT count(*) FROM party_members WHERE resident_id = $1`, in.ResidentID).Scan(&n); err != nil {
+				return sqldb.Translate(err)
+			} else if n > 0 {
+				errs = append(errs, apperr.Conflictf("resident_id", "该居民已是党员，组织关系在其他党组织", "this resident is already a member of a party organisation"))
+			}
+		}
+		if in.UserID != 0 {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE id = $1`, in.UserID).Scan(&n); err != nil {
+				return sqldb.Translate(err)
+			} else if n == 0 {
+				errs = append(errs, apperr.Invalidf("user_id", "用户%d不存在", "user %d does not exist", in.UserID))
+			}
+		}
+		if in.ReportedRegionID != 0 {
+			if _, err := regionPath(ctx, tx, in.ReportedRegionID); err != nil {
+				if apperr.CodeOf(err) != apperr.Invalid {
+					return err
+				}
+				e := apperr.As(err)
+				e.Field = "reported_region_id"
+				errs = append(errs, e)
+			}
+		}
+		if len(errs) > 0 {
+			if e := errs[0]; len(errs) == 1 && e.Code == apperr.Conflict {
+				return e
+			}
+			return errs
+		}
+		id, err = tx.InsertID(ctx, `INSERT INTO party_members (org_id, resident_id, user_id, name, category, joined_on,
+			reported_region_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			in.OrgID, nullID(in.ResidentID), nullID(in.UserID), name, string(in.Category), nullDate(dateOnlyOrZero(in.JoinedOn)),
+			nullID(in.ReportedRegionID), tx.Now)
+		if err != nil {
+			return err
+		}
+		if in.ResidentID != 0 {
+			_, err = tx.Exec(ctx, `UPDATE residents SET party_member = TRUE, updated_at = $1 WHERE id = $2`, tx.Now, in.ResidentID)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("people: create party member %q: %w", in.Name, err)
+	}
+	ms, _, err := s.FindMembers(ctx, MemberFilter{OrgID: &in.OrgID, memberID: id})
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) != 1 {
+		return nil, fmt.Errorf("people: create party member %q: not readable after insert", in.Name)
+	}
+	return ms[0], nil
+}
+
+func dateOnlyOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return dateOnly(t)
+}
+
+// FindMembers returns one page of the members matching f of the
+// organisations the actor may read (party.read), by id, and the total count.
+func (s *Service) FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error) {
+	p, err := partyScoped(ctx, auth.ActPartyRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	w.orgScope(p)
+	if f.memberID != 0 {
+		w.add("m.id = " + w.arg(f.memberID))
+	}
+	if f.OrgID != nil {
+		w.add("m.org_id = " + w.arg(*f.OrgID))
+	}
+	if f.UnderOrgID != nil {
+		path, err := orgPath(ctx, s.db, *f.UnderOrgID)
+		if err != nil {
+			return nil, 0, fmt.Errorf("people: find party members: %w", err)
+		}
+		w.subtree("o.path", []string{path})
+	}
+	if f.Category != nil {
+		w.add("m.category = " + w.arg(string(*f.Category)))
+	}
+	if f.ReportedRegionID != nil {
+		w.add("m.reported_region_id = " + w.arg(*f.ReportedRegionID))
+	}
+	if f.NameContains != "" {
+		w.add(`m.name LIKE ` + w.arg(likeContains(f.NameContains)) + ` ESCAPE '\'`)
+	}
+	from := ` FROM party_members m JOIN party_orgs o ON o.id = m.org_id`
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("people: count party members: %w", sqldb.Translate(err))
+	}
+	offset, limit := page(f.Offset, f.Limit)
+	rows, err := s.db.Query(ctx, `SELECT m.id, m.org_id, m.resident_id, m.user_id, m.name, m.category, m.joined_on,
+		m.reported_region_id, m.created_at`+from+w.sql()+` ORDER BY m.id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("people: find party members: %w", err)
+	}
+	defer rows.Close()
+	var out []*Member
+	for rows.Next() {
+		var m Member
+		var resident, user, reported sql.NullInt64
+		var joined sql.NullTime
+		if err := rows.Scan(&m.ID, &m.OrgID, &resident, &user, &m.Name, &m.Category, &joined, &reported, &m.CreatedAt); err != nil {
+			return nil, 0, fmt.Errorf("people: find party members: %w", err)
+		}
+		m.ResidentID, m.UserID, m.ReportedRegionID, m.CreatedAt = resident.Int64, user.Int64, reported.Int64, m.CreatedAt.UTC()
+		if joined.Valid {
+			m.JoinedOn = dateOnly(joined.Time)
+		}
+		out = append(out, &m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("people: find party members: %w", err)
+	}
+	return out, total, nil
+}
+
+// Coverage counts the grids in a region's subtree and those with a branch
+// (党支部) tied to them: the party-organisation coverage rate. The actor
+// needs party.read at the region.
+func (s *Service) Coverage(ctx context.Context, regionID int64) (Coverage, error) {
+	if _, err := partyScoped(ctx, auth.ActPartyRead); err != nil {
+		return Coverage{}, err
+	}
+	path, err := regionPath(ctx, s.db, regionID)
+	if err != nil {
+		return Coverage{}, fmt.Errorf("people: coverage of region %d: %w", regionID, err)
+	}
+	if err := denyUnlessVisible(ctx, auth.ActPartyRead, auth.ActRegionRead, auth.Resource{RegionPath: path}, whatRegion); err != nil {
+		return Coverage{}, fmt.Errorf("people: coverage of region %d: %w", regionID, err)
+	}
+	c := Coverage{RegionID: regionID}
+	err = s.db.QueryRow(ctx, `SELECT count(*), COALESCE(SUM(CASE WHEN EXISTS (
+			SELECT 1 FROM party_orgs o WHERE o.region_id = g.id AND o.kind = 'branch') THEN 1 ELSE 0 END), 0)
+		FROM regions g WHERE g.level = 'grid' AND g.path >= $1 AND g.path < $2`, path, sqldb.PathUpperBound(path)).Scan(&c.Grids, &c.Covered)
+	if err != nil {
+		return Coverage{}, fmt.Errorf("people: coverage of region %d: %w", regionID, sqldb.Translate(err))
+	}
+	if c.Grids > 0 {
+		c.Rate = float64(c.Covered) / float64(c.Grids)
+	}
+	return c, nil
+}
