@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gridwork/gridwork/internal/apperr"
+	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/ledger"
+	"github.com/gridwork/gridwork/internal/people"
+	"github.com/gridwork/gridwork/internal/sqldb"
+	"github.com/gridwork/gridwork/internal/territory"
+)
+
+// app holds the opened database and the domain services, wired once.
+type app struct {
+	cfg       Config
+	log       *slog.Logger
+	db        *sqldb.DB
+	auth      *auth.Service
+	territory *territory.Service
+	people    *people.Service
+	ledger    *ledger.Importer
+}
+
+// appOptions tune openApp for the command at hand.
+type appOptions struct {
+	needKey  bool              // refuse to start without a PII key
+	argon2   auth.Argon2Params // zero: the production default
+	now      func() time.Time
+	noLoadIx bool // skip loading the point→grid index (short-lived commands)
+}
+
+func newLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
+	level, err := cfg.slogLevel()
+	if err != nil {
+		return nil, err
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch cfg.LogFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", cfg.LogFormat)
+}
+
+// openApp opens and migrates the database and builds the services.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger, opt appOptions) (*app, error) {
+	if opt.now == nil {
+		opt.now = time.Now
+	}
+	var keys *people.Keyring
+	if cfg.PIIKey != "" {
+		master, err := people.ParseKey(cfg.PIIKey)
+		if err != nil {
+			return nil, fmt.Errorf("--pii-key: %w", err)
+		}
+		if keys, err = people.NewKeyring(master); err != nil {
+			return nil, err
+		}
+	} else if opt.needKey {
+		return nil, errors.New("no PII key: set GRIDWORK_PII_KEY or --pii-key to a 32-byte key (base64 or hex); " +
+			"'gridwork demo' generates one for its demo data")
+	}
+	db, err := sqldb.Open(ctx, cfg.DB, sqldb.Options{Now: opt.now, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db}
+	a.territory = territory.NewService(db)
+	a.people = people.NewService(db, keys)
+	a.auth = auth.NewService(db, a.resolveScope, auth.Options{
+		Now: opt.now, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, Argon2: opt.argon2, Logger: log,
+	})
+	a.ledger = ledger.NewImporter(db, a.territory, a.people)
+	if !opt.noLoadIx {
+		if err := a.territory.LoadIndex(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// resolveScope turns a grant's scope into its materialised path, with the
+// territory (regions) or people (party organisations) tree.
+func (a *app) resolveScope(ctx context.Context, kind auth.ScopeKind, id int64) (string, error) {
+	switch kind {
+	case auth.ScopeRegion, auth.ScopeSelf:
+		return a.territory.PathOf(ctx, id)
+	case auth.ScopeParty:
+		return a.people.OrgPathOf(ctx, id)
+	}
+	return "", apperr.Invalidf("scope_kind", "未知的范围类型 %q", "unknown scope kind %q", kind)
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+// userMessage renders an error for the terminal: the English safe message
+// with its field for apperr errors, the plain text otherwise.
+func userMessage(err error) string {
+	var list apperr.List
+	if errors.As(err, &list) && len(list) > 1 {
+		s := ""
+		for i, e := range list {
+			if i > 0 {
+				s += "; "
+			}
+			s += describe(e)
+		}
+		return s
+	}
+	if e := apperr.As(err); e != nil && e.Code != apperr.Internal {
+		return describe(e)
+	}
+	return err.Error()
+}
+
+func describe(e *apperr.Error) string {
+	msg := e.Msg.ZH
+	if e.Msg.EN != "" {
+		msg += " / " + e.Msg.EN
+	}
+	if e.Field != "" {
+		return e.Field + ": " + msg
+	}
+	return msg
+}
+
+// openDB opens the database without migrating it or building services.
+func openDB(ctx context.Context, cfg Config, log *slog.Logger) (*sqldb.DB, error) {
+	return sqldb.Open(ctx, cfg.DB, sqldb.Options{Logger: log})
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/demo"
+	"github.com/gridwork/gridwork/internal/ledger"
+	"github.com/gridwork/gridwork/internal/people"
+)
+
+// runDemo creates (once) a demo city in an embedded SQLite file, with a PII
+// key generated and kept beside it, then serves it and prints the logins.
+func runDemo(ctx context.Context, env *Env, args []string) error {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cfg.bind(fs, env.Getenv, "addr", "log-level", "log-format", "session-ttl", "session-idle", "tz")
+	dir := fs.String("dir", "gridwork-demo", "folder of the demo database and its key")
+	size := fs.String("size", "district", "size of the demo: village, district or city")
+	seed := fs.Int64("seed", 1, "seed of the generator: the same seed gives the same city")
+	reset := fs.Bool("reset", false, "delete the existing demo data and generate it again")
+	noServe := fs.Bool("no-serve", false, "generate the data and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sz, err := demo.ParseSize(*size)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, env.Stderr)
+	if err != nil {
+		return err
+	}
+	dbPath := filepath.Join(*dir, "demo.db")
+	keyPath := filepath.Join(*dir, "pii.key")
+	if *reset {
+		for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm", keyPath} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	fresh := false
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+		fresh = true
+	}
+	key, err := demoKey(keyPath, fresh)
+	if err != nil {
+		return err
+	}
+	cfg.DB, cfg.PIIKey = dbPath, key
+	a, err := openApp(ctx, cfg, log, appOptions{needKey: true, argon2: auth.FastArgon2(), noLoadIx: fresh})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	city := demo.Generate(demo.Options{Seed: *seed, Size: sz})
+	if fresh {
+		fmt.Fprintf(env.Stdout, "Generating the demo city (seed %d, size %s) in %s …\n", *seed, *size, dbPath)
+		start := time.Now()
+		sysCtx := auth.WithActor(ctx, auth.SystemActor())
+		if err := demo.Load(sysCtx, a.db, city, a.demoDeps(), ledger.CLIProgress(env.Stderr, "demo")); err != nil {
+			return fmt.Errorf("load demo city: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "Demo city ready in %s.\n", time.Since(start).Round(time.Millisecond))
+		if err := a.territory.LoadIndex(ctx); err != nil {
+			return err
+		}
+	}
+	if *noServe {
+		return nil
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	printLogins(env, ln.Addr(), city)
+	return serve(ctx, a, ln)
+}
+
+// demoKey reads the demo's PII key, generating and saving it for a fresh
+// demo. The key lives beside the demo data, readable by the owner only.
+func demoKey(path string, fresh bool) (string, error) {
+	if !fresh {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("demo key %s: %w (use -reset to start over)", path, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	key, err := people.GenerateKey()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+func printLogins(env *Env, addr net.Addr, city *demo.City) {
+	fmt.Fprintf(env.Stdout, "\nGridwork demo: http://%s/\n\n", addr)
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLE\tUSERNAME\tPASSWORD\tSCOPE")
+	for _, l := range city.DemoLogins() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Role, l.Username, l.Password, l.Scope)
+	}
+	tw.Flush()
+	fmt.Fprintln(env.Stdout, "\nPress Ctrl+C to stop.")
+}

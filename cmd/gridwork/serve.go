@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gridwork/gridwork/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cfg.bind(fs, env.Getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, env.Stderr)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, log, appOptions{needKey: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Gridwork is serving %s on http://%s/\n", a.db.Dialect, ln.Addr())
+	return serve(ctx, a, ln)
+}
+
+// serve runs the HTTP server and the background jobs until ctx ends, then
+// shuts down in order: HTTP (letting in-flight requests finish), background
+// jobs, and — by the caller — the database.
+func serve(ctx context.Context, a *app, ln net.Listener) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(a.db.ReaderPool(), "reader"))
+	if a.db.WriterPool() != a.db.ReaderPool() {
+		reg.MustRegister(collectors.NewDBStatsCollector(a.db.WriterPool(), "writer"))
+	}
+	srv := web.New(web.Deps{
+		DB: a.db, Auth: a.auth, Territory: a.territory, People: a.people, Ledger: a.ledger,
+		Logger: a.log, Registry: reg, SessionTTL: a.cfg.SessionTTL,
+	})
+	httpSrv := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // ledger uploads
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	var jobs sync.WaitGroup
+	jobs.Go(func() { a.sweepSessions(jobsCtx) })
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	var serveErr error
+	select {
+	case serveErr = <-errc:
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownIn)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		a.log.Warn("http shutdown", "err", err)
+	}
+	stopJobs()
+	jobs.Wait()
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return serveErr
+}
+
+// sweepSessions deletes expired sessions every ten minutes.
+func (a *app) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.auth.DeleteExpiredSessions(ctx); err != nil {
+				a.log.Warn("sweep sessions", "err", err)
+			} else if n > 0 {
+				a.log.Debug("swept sessions", "deleted", n)
+			}
+		}
+	}
+}
+
+func runMigrate(ctx context.Context, env *Env, args []string) error {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cfg.bind(fs, env.Getenv, "db", "log-level", "log-format")
+	status := fs.Bool("status", false, "print the schema version and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, env.Stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !*status {
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	cur, target, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s schema at version %d (newest %d)\n", db.Dialect, cur, target)
+	return nil
+}

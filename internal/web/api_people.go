@@ -1,0 +1,236 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gridwork/gridwork/internal/people"
+)
+
+// residentJSON is a resident with personal data masked.
+type residentJSON struct {
+	ID          int64           `json:"id"`
+	HouseholdID int64           `json:"household_id,omitempty"`
+	Name        string          `json:"name"`
+	Gender      people.Gender   `json:"gender,omitempty"`
+	BirthDate   string          `json:"birth_date,omitempty"`
+	IDNumber    string          `json:"id_number"`
+	Phone       string          `json:"phone"`
+	Relation    people.Relation `json:"relation,omitempty"`
+	PartyMember bool            `json:"party_member"`
+	Tags        []people.Tag    `json:"tags"`
+}
+
+func toResidentJSON(p *people.Resident) residentJSON {
+	out := residentJSON{ID: p.ID, HouseholdID: p.HouseholdID, Name: p.Name, Gender: p.Gender, IDNumber: p.IDNumber,
+		Phone: p.Phone, Relation: p.Relation, PartyMember: p.PartyMember, Tags: p.Tags}
+	if !p.BirthDate.IsZero() {
+		out.BirthDate = p.BirthDate.Format(time.DateOnly)
+	}
+	if out.Tags == nil {
+		out.Tags = []people.Tag{}
+	}
+	return out
+}
+
+func (s *Server) handleListResidents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := queryInt(r, "limit", 50, 1, 1000)
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	if err != nil {
+		return err
+	}
+	f := people.ResidentFilter{Limit: limit, Offset: offset, NameContains: q.Get("name"), IDNumber: q.Get("id_number"), Phone: q.Get("phone")}
+	if id, err := queryID(r, "region_id"); err != nil {
+		return err
+	} else if id != 0 {
+		f.RegionID = &id
+	}
+	if id, err := queryID(r, "household_id"); err != nil {
+		return err
+	} else if id != 0 {
+		f.HouseholdID = &id
+	}
+	if t := people.Tag(q.Get("tag")); t != "" {
+		f.Tag = &t
+	}
+	list, total, err := s.people.FindResidents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := page[residentJSON]{Items: make([]residentJSON, 0, len(list)), Total: total, Offset: offset, Limit: limit}
+	for _, p := range list {
+		out.Items = append(out.Items, toResidentJSON(p))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleGetResident(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.people.FindResidentByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toResidentJSON(p))
+	return nil
+}
+
+type createResidentRequest struct {
+	HouseholdID int64           `json:"household_id"`
+	RegionID    int64           `json:"region_id"`
+	Name        string          `json:"name"`
+	Gender      people.Gender   `json:"gender"`
+	IDNumber    string          `json:"id_number"`
+	Phone       string          `json:"phone"`
+	Relation    people.Relation `json:"relation"`
+	PartyMember bool            `json:"party_member"`
+	Tags        []people.Tag    `json:"tags"`
+}
+
+func (s *Server) handleCreateResident(w http.ResponseWriter, r *http.Request) error {
+	var in createResidentRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := s.people.CreateResident(r.Context(), people.ResidentInput{
+		HouseholdID: in.HouseholdID, RegionID: in.RegionID, Name: in.Name, Gender: in.Gender, IDNumber: in.IDNumber,
+		Phone: in.Phone, Relation: in.Relation, PartyMember: in.PartyMember, Tags: in.Tags,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, toResidentJSON(p))
+	return nil
+}
+
+type revealRequest struct {
+	Reason string `json:"reason"`
+}
+
+// handleRevealResident shows one resident's full ID number and phone; the
+// people service records who asked, when and why.
+func (s *Server) handleRevealResident(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in revealRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	pii, err := s.people.RevealResident(r.Context(), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"resident_id": pii.ResidentID, "name": pii.Name, "id_number": pii.IDNumber, "phone": pii.Phone})
+	return nil
+}
+
+type piiViewJSON struct {
+	ID         int64    `json:"id"`
+	ActorID    int64    `json:"actor_user_id"`
+	ActorName  string   `json:"actor_name"`
+	ResidentID int64    `json:"resident_id,omitempty"`
+	Fields     []string `json:"fields"`
+	Reason     string   `json:"reason"`
+	At         string   `json:"at"`
+}
+
+func (s *Server) handleListPIIViews(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit", 50, 1, 1000)
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	if err != nil {
+		return err
+	}
+	f := people.PIIViewFilter{Limit: limit, Offset: offset}
+	if id, err := queryID(r, "resident_id"); err != nil {
+		return err
+	} else if id != 0 {
+		f.ResidentID = &id
+	}
+	views, total, err := s.people.FindPIIViews(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := page[piiViewJSON]{Items: make([]piiViewJSON, 0, len(views)), Total: total, Offset: offset, Limit: limit}
+	for _, v := range views {
+		out.Items = append(out.Items, piiViewJSON{ID: v.ID, ActorID: v.ActorUserID, ActorName: v.ActorName, ResidentID: v.ResidentID,
+			Fields: v.Fields, Reason: v.Reason, At: v.At.Format(time.RFC3339)})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type orgJSON struct {
+	ID         int64          `json:"id"`
+	ParentID   int64          `json:"parent_id,omitempty"`
+	Kind       people.OrgKind `json:"kind"`
+	Name       string         `json:"name"`
+	RegionID   int64          `json:"region_id,omitempty"`
+	BuildingID int64          `json:"building_id,omitempty"`
+	Sector     people.Sector  `json:"sector"`
+	SectorName string         `json:"sector_name,omitempty"`
+	Secretary  string         `json:"secretary,omitempty"`
+}
+
+func (s *Server) handleListPartyOrgs(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit", 50, 1, 1000)
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	if err != nil {
+		return err
+	}
+	f := people.OrgFilter{Limit: limit, Offset: offset}
+	if id, err := queryID(r, "parent_id"); err != nil {
+		return err
+	} else if id != 0 {
+		f.ParentID = &id
+	}
+	if id, err := queryID(r, "region_id"); err != nil {
+		return err
+	} else if id != 0 {
+		f.RegionID = &id
+	}
+	if k := people.OrgKind(r.URL.Query().Get("kind")); k != "" {
+		f.Kind = &k
+	}
+	orgs, total, err := s.people.FindOrgs(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := page[orgJSON]{Items: make([]orgJSON, 0, len(orgs)), Total: total, Offset: offset, Limit: limit}
+	for _, o := range orgs {
+		out.Items = append(out.Items, orgJSON{ID: o.ID, ParentID: o.ParentID, Kind: o.Kind, Name: o.Name, RegionID: o.RegionID,
+			BuildingID: o.BuildingID, Sector: o.Sector, SectorName: o.SectorName, Secretary: o.Secretary})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// handlePartyCoverage answers how many grids of a region have a party
+// branch (党组织覆盖率).
+func (s *Server) handlePartyCoverage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.people.Coverage(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"region_id": c.RegionID, "grids": c.Grids, "covered": c.Covered, "rate": c.Rate})
+	return nil
+}

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gridwork/gridwork/internal/apperr"
+)
+
+// maxJSONBody bounds request bodies decoded as JSON.
+const maxJSONBody = 1 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// decodeJSON reads a JSON body into v, rejecting unknown fields, trailing
+// data and oversized bodies with Invalid errors that name the field.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxJSONBody+1))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &typeErr):
+			return apperr.Invalidf(typeErr.Field, "字段 %s 的类型应为 %s", "field %s must be of type %s", typeErr.Field, typeErr.Type.String())
+		case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+			return apperr.Invalidf("", "请求内容不是有效的 JSON", "the request body is not valid JSON")
+		case errors.Is(err, io.EOF):
+			return apperr.Invalidf("", "请求内容为空", "the request body is empty")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return apperr.Invalidf(f, "未知字段 %s", "unknown field %s", f)
+		}
+		return apperr.Invalidf("", "请求内容无法解析", "the request body cannot be parsed")
+	}
+	if dec.More() {
+		return apperr.Invalidf("", "请求内容只能包含一个 JSON 对象", "the request body must hold a single JSON object")
+	}
+	return nil
+}
+
+// pathID parses the {name} path value as a positive integer ID.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.Invalidf(name, "%s 必须是正整数", "%s must be a positive integer", name)
+	}
+	return id, nil
+}
+
+// queryInt parses an optional integer query parameter within [min, max].
+func queryInt(r *http.Request, name string, def, min, max int) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		return 0, apperr.Invalidf(name, "%s 必须是 %d 到 %d 之间的整数", "%s must be an integer from %d to %d", name, min, max)
+	}
+	return n, nil
+}
+
+// queryID parses an optional positive integer ID query parameter (0 if absent).
+func queryID(r *http.Request, name string) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.Invalidf(name, "%s 必须是正整数", "%s must be a positive integer", name)
+	}
+	return id, nil
+}
+
+// queryFloat parses a required float query parameter.
+func queryFloat(r *http.Request, name string) (float64, error) {
+	f, err := strconv.ParseFloat(r.URL.Query().Get(name), 64)
+	if err != nil {
+		return 0, apperr.Invalidf(name, "%s 必须是数字", "%s must be a number", name)
+	}
+	return f, nil
+}
+
+// page is the envelope of list responses.
+type page[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}
