@@ -1,0 +1,11 @@
+// Package demo builds Gridwork's demo city: a deterministic, seeded
+// generator of plain data (Generate) — regions with codes and tiling
+// boundaries, compounds, buildings and courtyards, households, residents
+// with valid national ID numbers, party organisations and members, service
+// points and one or more accounts for every role — and a loader (Load) that
+// writes that data through the domain packages' own APIs.
+//
+// The same Options always give byte-identical output: every random choice
+// comes from a PCG source seeded by Options.Seed, nothing iterates a map, and
+// the clock is a fixed reference date (AsOf), never the wall clock.
+package demo
