@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/sqldb"
@@ -76,11 +77,13 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Log
 		if apperr.CodeOf(sqldb.Translate(err)) != apperr.NotFound {
 			return "", nil, fmt.Errorf("auth: login: %w", err)
 		}
-		return "", nil, s.failUnknown(name, password, now, log)
+		return "", nil, s.failUnknown(ctx, name, password, now, meta, log)
 	}
+	at := attempt{username: name, userID: row.id, meta: meta}
 	row.lockedUntil = utcPtr(locked)
 	if row.lockedUntil != nil && now.Before(*row.lockedUntil) {
 		log.Warn("login refused: account locked", "user", row.id)
+		s.logAttempt(ctx, at.with("locked"), now, log)
 		return "", nil, errLocked(*row.lockedUntil, now)
 	}
 	ok, err := VerifyPassword(password, row.hash)
@@ -89,7 +92,7 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Log
 	}
 	ok = ok && !tooLong
 	if !ok {
-		until, err := s.recordFailure(ctx, row.id, now)
+		until, err := s.recordFailure(ctx, at.with("bad_password"), now)
 		if err != nil {
 			return "", nil, fmt.Errorf("auth: login: %w", err)
 		}
@@ -102,6 +105,7 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Log
 	}
 	if row.disabled {
 		log.Warn("login refused: account disabled", "user", row.id)
+		s.logAttempt(ctx, at.with("disabled"), now, log)
 		return "", nil, apperr.New(apperr.Forbidden, "", "账户已停用，请联系管理员", "the account is disabled; please contact an administrator")
 	}
 	// Re-hash with the current parameters when they have changed since.
@@ -111,7 +115,7 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Log
 			return "", nil, err
 		}
 	}
-	token, sess, err := s.startSession(ctx, row.id, now, meta, oldToken, rehash)
+	token, sess, err := s.startSession(ctx, at.with("ok"), now, oldToken, rehash)
 	if err != nil {
 		return "", nil, fmt.Errorf("auth: login: %w", err)
 	}
@@ -125,17 +129,21 @@ func sameCost(a, b Argon2Params) bool {
 }
 
 // failUnknown answers a login for a username that does not exist exactly
-// as for a wrong password: the same hashing work, the same error, and the
-// same lockout after repeated tries.
-func (s *Service) failUnknown(name, password string, now time.Time, log *slog.Logger) error {
+// as for a wrong password: the same hashing work, an audit row written
+// like the failure count of a real account, the same error, and the same
+// lockout after repeated tries.
+func (s *Service) failUnknown(ctx context.Context, name, password string, now time.Time, meta LoginMeta, log *slog.Logger) error {
+	at := attempt{username: name, meta: meta}
 	if until, locked := s.unknown.lockedUntil(name, now); locked {
 		log.Warn("login refused: unknown username locked")
+		s.logAttempt(ctx, at.with("locked"), now, log)
 		return errLocked(until, now)
 	}
 	s.dummyOnce.Do(func() {
 		s.dummyHash, _ = HashPassword("gridwork-dummy-password-0", s.opt.Argon2)
 	})
 	_, _ = VerifyPassword(password, s.dummyHash)
+	s.logAttempt(ctx, at.with("unknown_user"), now, log)
 	if until, locked := s.unknown.fail(name, now); locked {
 		log.Warn("login failed: unknown username, now locked")
 		return errLocked(until, now)
@@ -144,23 +152,90 @@ func (s *Service) failUnknown(name, password string, now time.Time, log *slog.Lo
 	return errBadCredentials()
 }
 
+// attempt is one row of login_attempts.
+type attempt struct {
+	username string
+	userID   int64 // 0 for unknown usernames
+	meta     LoginMeta
+	result   string // ok, bad_password, unknown_user, locked, disabled
+}
+
+func (a attempt) with(result string) attempt { a.result = result; return a }
+
+// insertAttempt writes an audit row; inputs are clipped, since the username
+// and user agent come from anyone.
+func insertAttempt(ctx context.Context, tx *sqldb.Tx, a attempt, now time.Time) error {
+	var uid any
+	if a.userID != 0 {
+		uid = a.userID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO login_attempts (username, user_id, ip, user_agent, result, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, clip(a.username, 2*maxUsernameLen), uid, clip(a.meta.IP, 64),
+		clip(a.meta.UserAgent, maxUserAgent), a.result, now)
+	return err
+}
+
+// logAttempt records an attempt in its own transaction. Failing to audit
+// is logged but does not change the answer to the client.
+func (s *Service) logAttempt(ctx context.Context, a attempt, now time.Time, log *slog.Logger) {
+	err := s.db.Transact(ctx, func(tx *sqldb.Tx) error { return insertAttempt(ctx, tx, a, now) })
+	if err != nil {
+		log.Error("login: record attempt", "err", err)
+	}
+}
+
+// clip cuts s to at most n bytes on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // recordFailure counts a failed login and locks the account when the count
 // reaches the threshold, returning the lock's end (zero if not locked).
-func (s *Service) recordFailure(ctx context.Context, userID int64, now time.Time) (time.Time, error) {
+func (s *Service) recordFailure(ctx context.Context, a attempt, now time.Time) (time.Time, error) {
 	var until time.Time
 	err := s.db.Transact(ctx, func(tx *sqldb.Tx) error {
 		var n int
 		// One atomic increment, so concurrent failures are all counted.
 		if err := tx.QueryRow(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`,
-			userID).Scan(&n); err != nil {
+			a.userID).Scan(&n); err != nil {
 			return sqldb.Translate(err)
+		}
+		if err := insertAttempt(ctx, tx, a, now); err != nil {
+			return err
 		}
 		if n < s.opt.LockoutThreshold {
 			return nil
 		}
 		until = now.Add(s.opt.LockoutDuration)
-		_, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1`, userID, until)
+		_, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1`, a.userID, until)
 		return err
 	})
 	return until, err
+}
+
+// PurgeLoginAttempts deletes audit rows older than before, for a periodic
+// job; only the system may call it.
+func (s *Service) PurgeLoginAttempts(ctx context.Context, before time.Time) (int64, error) {
+	if err := Check(ctx, ActUserWrite, Resource{}); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.db.Transact(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE created_at < $1`, before.UTC())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("auth: purge login attempts: %w", err)
+	}
+	return n, nil
 }

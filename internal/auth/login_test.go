@@ -40,6 +40,37 @@ func TestLoginWrongPasswordAndUnknownUser(t *testing.T) {
 		if len(token) != 43 || sess.UserID != f.streetX.ID || sess.IP != "10.0.0.1" || sess.UserAgent != "test" {
 			t.Errorf("token %q, session %+v", token, sess)
 		}
+		// Every answered attempt is audited, known user or not.
+		rows, err := db.Query(bg, `SELECT username, COALESCE(user_id, 0), ip, result FROM login_attempts ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var name, ip, result string
+			var uid int64
+			if err := rows.Scan(&name, &uid, &ip, &result); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s %d %s %s", name, uid, ip, result))
+		}
+		rows.Close()
+		x := f.streetX.ID
+		want := []string{
+			fmt.Sprintf("x_admin %d 10.0.0.1 bad_password", x),
+			"nobody 0 10.0.0.1 unknown_user",
+			fmt.Sprintf("x_admin %d  bad_password", x),
+			fmt.Sprintf("x_admin %d 10.0.0.1 ok", x),
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("login_attempts (-want +got):\n%s", diff)
+		}
+		f.clock.Advance(time.Hour)
+		_, err = f.svc.PurgeLoginAttempts(f.as(t, f.district), f.clock.Now())
+		wantErr(t, err, apperr.Forbidden, "")
+		if n, err := f.svc.PurgeLoginAttempts(f.sys, f.clock.Now()); err != nil || n != 4 {
+			t.Errorf("PurgeLoginAttempts = %d, %v; want 4", n, err)
+		}
 		// The token is not stored, only its hash.
 		var n int
 		if err := db.QueryRow(bg, `SELECT count(*) FROM sessions WHERE token_hash = $1`, token).Scan(&n); err != nil || n != 0 {

@@ -53,9 +53,10 @@ func errSessionExpired() *apperr.Error {
 }
 
 // startSession ends the presented old session, clears the failure count,
-// stores the new session (and a re-hashed password, if any) in one
-// transaction.
-func (s *Service) startSession(ctx context.Context, userID int64, now time.Time, meta LoginMeta, oldToken, rehash string) (string, *Session, error) {
+// stores the new session, the audit row (and a re-hashed password, if any)
+// in one transaction.
+func (s *Service) startSession(ctx context.Context, at attempt, now time.Time, oldToken, rehash string) (string, *Session, error) {
+	userID, meta := at.userID, at.meta
 	token, err := newToken()
 	if err != nil {
 		return "", nil, err
@@ -84,6 +85,9 @@ func (s *Service) startSession(ctx context.Context, userID int64, now time.Time,
 			if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, rehash); err != nil {
 				return err
 			}
+		}
+		if err := insertAttempt(ctx, tx, at, now); err != nil {
+			return err
 		}
 		sess.ID, err = tx.InsertID(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent)
 			VALUES ($1, $2, $3, $4, $3, $5, $6) RETURNING id`, hashToken(token), userID, now, sess.ExpiresAt, meta.IP, ua)

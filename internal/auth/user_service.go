@@ -236,7 +236,7 @@ func (s *Service) SetPassword(ctx context.Context, id int64, oldPassword, newPas
 			return fmt.Errorf("auth: set password of user %d: %w", id, sqldb.Translate(err))
 		}
 		if ok, _ := VerifyPassword(oldPassword, hash); !ok {
-			if _, err := s.recordFailure(ctx, u.ID, now); err != nil {
+			if _, err := s.recordFailure(ctx, attempt{username: u.Username, userID: u.ID, result: "bad_password"}, now); err != nil {
 				return fmt.Errorf("auth: set password of user %d: %w", id, err)
 			}
 			return apperr.Invalidf("old_password", "原密码不正确", "the current password is wrong")
