@@ -110,33 +110,133 @@ func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []Resi
 		}
 	}
 
-	ins, err := tx.PrepareContext(ctx, insertResident)
-	if err != nil {
-		return 0, nil, fmt.Errorf("people: import residents: %w", sqldb.Translate(err))
-	}
-	defer ins.Close()
-	insTag, err := tx.PrepareContext(ctx, `INSERT INTO resident_tags (resident_id, tag) VALUES ($1, $2)`)
-	if err != nil {
-		return 0, nil, fmt.Errorf("people: import residents: %w", sqldb.Translate(err))
-	}
-	defer insTag.Close()
+	good := make([]importedResident, 0, len(cands))
 	for _, c := range cands {
-		if c.dupe {
-			continue
+		if !c.dupe {
+			good = append(good, importedResident{ref: c.ref, f: c.f, pii: c.pii})
 		}
-		var id int64
-		if err := ins.QueryRowContext(ctx, insertResidentArgs(c.ref.ID, c.ref.RegionPath, c.f, c.pii, false, tx.Now)...).Scan(&id); err != nil {
-			return 0, nil, fmt.Errorf("people: import residents: row %d: %w", c.row.Row, sqldb.Translate(err))
-		}
-		for _, t := range c.f.tags {
-			if _, err := insTag.ExecContext(ctx, id, string(t)); err != nil {
-				return 0, nil, fmt.Errorf("people: import residents: row %d: %w", c.row.Row, sqldb.Translate(err))
-			}
-		}
-		created++
 	}
+	if err := insertResidents(ctx, tx, good); err != nil {
+		return 0, nil, fmt.Errorf("people: import residents: %w", err)
+	}
+	created = len(good)
 	slices.SortStableFunc(bad, func(a, b apperr.RowError) int { return a.Row - b.Row })
 	return created, bad, nil
+}
+
+// importedResident is a valid row ready to insert.
+type importedResident struct {
+	ref HouseholdRef
+	f   residentFields
+	pii sealedPII
+}
+
+// chunkSize is how many residents one INSERT writes. Multi-row inserts
+// save round trips on PostgreSQL and, on SQLite, the per-statement costs
+// (the statement journal above all); but SQLite looks up "$n" parameters by
+// a linear search, so its statements stay small.
+func chunkSize(d sqldb.Dialect) int {
+	if d == sqldb.Postgres {
+		return 250
+	}
+	return 16
+}
+
+// insertResidents inserts rs and their tags, a chunk per statement; the
+// statement for a full chunk is prepared once.
+func insertResidents(ctx context.Context, tx *sqldb.Tx, rs []importedResident) error {
+	type tagRow struct {
+		id  int64
+		tag Tag
+	}
+	var tags []tagRow
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	size := chunkSize(tx.Dialect)
+	args := make([]any, 0, 1+11*size)
+	for start := 0; start < len(rs); start += size {
+		chunk := rs[start:min(start+size, len(rs))]
+		args = append(args[:0], tx.Now)
+		for _, r := range chunk {
+			args = append(args, nullID(r.ref.ID), r.ref.RegionPath, r.f.name, string(r.f.gender), nullDate(r.f.birthDate),
+				r.pii.idEnc, r.pii.idHash, r.pii.phoneEnc, r.pii.phoneHash, string(r.f.relation), false)
+		}
+		var rows *sql.Rows
+		var err error
+		if len(chunk) == size {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, insertResidentsSQL(size)); err != nil {
+					return sqldb.Translate(err)
+				}
+			}
+			rows, err = full.QueryContext(ctx, args...)
+		} else {
+			rows, err = tx.Tx.QueryContext(ctx, insertResidentsSQL(len(chunk)), args...)
+		}
+		if err != nil {
+			return sqldb.Translate(err)
+		}
+		ids := make([]int64, 0, len(chunk))
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return sqldb.Translate(err)
+		}
+		if len(ids) != len(chunk) {
+			return fmt.Errorf("inserted %d residents, got %d ids back", len(chunk), len(ids))
+		}
+		// RETURNING promises no order, but the ids of one statement are
+		// assigned in the order of its VALUES on both engines.
+		slices.Sort(ids)
+		for i, r := range chunk {
+			for _, t := range r.f.tags {
+				tags = append(tags, tagRow{ids[i], t})
+			}
+		}
+	}
+	for start := 0; start < len(tags); start += 4 * size {
+		chunk := tags[start:min(start+4*size, len(tags))]
+		var w where
+		values := make([]string, len(chunk))
+		for i, t := range chunk {
+			values[i] = "(" + w.arg(t.id) + ", " + w.arg(string(t.tag)) + ")"
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO resident_tags (resident_id, tag) VALUES `+strings.Join(values, ", "), w.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertResidentsSQL is an INSERT of n residents; $1 is the time, then 11
+// arguments per resident.
+func insertResidentsSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO residents (household_id, region_path, name, gender, birth_date, id_number_enc, id_number_hash,
+		phone_enc, phone_hash, relation, party_member, created_at, updated_at) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(")
+		for j := 0; j < 11; j++ {
+			fmt.Fprintf(&b, "$%d, ", 2+11*i+j)
+		}
+		b.WriteString("$1, $1)")
+	}
+	b.WriteString(" RETURNING id")
+	return b.String()
 }
 
 func rowErr(row int, e *apperr.Error) apperr.RowError {
