@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/auth"
@@ -31,6 +32,7 @@ type Level string
 
 // The levels of the region tree (DESIGN §2).
 const (
+	LevelCity     Level = "city"     // 地级市: the root of the city size only
 	LevelCounty   Level = "county"   // 区县
 	LevelTownship Level = "township" // 街道/乡镇
 	LevelVillage  Level = "village"  // 社区/村
@@ -39,12 +41,13 @@ const (
 
 // Region is a node of the region tree.
 type Region struct {
-	// Code is the national division code: 12 digits for a county,
-	// township or village (zero-padded), 15 for a grid.
+	// Code is the national division code as territory stores it: 6
+	// digits for a city or county, 12 for a township or village (county +
+	// township + village number), 15 for a grid.
 	Code   string
 	Name   string
 	Level  Level
-	Parent int // index into City.Regions; -1 for a root
+	Parent int // index into City.Regions; -1 for the root
 	// Boundary is the region's outline in WGS84 (lon, lat): one closed,
 	// counter-clockwise exterior ring. Children tile their parent exactly.
 	Boundary orb.Polygon
@@ -87,11 +90,32 @@ type Building struct {
 
 // Household is an occupied room (户) of a building unit, or a courtyard.
 type Household struct {
-	Building int // index into City.Buildings
-	Unit     int // 1-based unit number; 1 for courtyards
-	Floor    int
-	Room     string // "1201" (floor 12, flat 01); "" for a courtyard
+	Building int           // index into City.Buildings
+	Unit     int           // 1-based unit number ("1单元"); 0 for a courtyard, which has no units
+	Floor    int           // 1 for a courtyard
+	Room     string        // "1201" (floor 12, flat 01); "1" for a courtyard
+	Kind     HouseholdKind // owner-occupied or rented
+	AreaM2   float64       // floor area in square metres
 }
+
+// UnitName returns the unit's name as territory stores it: "1单元", or ""
+// for a courtyard.
+func (h Household) UnitName() string {
+	if h.Unit == 0 {
+		return ""
+	}
+	return strconv.Itoa(h.Unit) + "单元"
+}
+
+// HouseholdKind is how a household's room is used; the values are
+// territory.HouseholdKind's.
+type HouseholdKind string
+
+// The household kinds the demo uses.
+const (
+	HouseholdOwner  HouseholdKind = "owner"  // 自住
+	HouseholdRented HouseholdKind = "rented" // 出租
+)
 
 // Gender is a resident's sex; the values are people.Gender's.
 type Gender string
@@ -107,11 +131,11 @@ type Relation string
 
 // The relations to the head of household.
 const (
-	RelHead       Relation = "head"       // 户主
-	RelSpouse     Relation = "spouse"     // 配偶
-	RelChild      Relation = "child"      // 子女
-	RelParent     Relation = "parent"     // 父母
-	RelGrandchild Relation = "grandchild" // 孙子女
+	RelHead   Relation = "head"   // 户主
+	RelSpouse Relation = "spouse" // 配偶
+	RelChild  Relation = "child"  // 子女
+	RelParent Relation = "parent" // 父母
+	RelOther  Relation = "other"  // 其他: in the demo, grandchildren (孙子女)
 )
 
 // Tag marks a resident for care or attention.
@@ -185,10 +209,10 @@ type PointKind string
 
 // The service point kinds.
 const (
-	PointPartyCenter PointKind = "party_mass_center" // 党群服务中心
-	PointMediation   PointKind = "mediation_room"    // 调解室
-	PointPolice      PointKind = "police_post"       // 警务室
-	PointWarmStation PointKind = "warm_station"      // 暖心驿站
+	PointPartyCenter PointKind = "party_service_center" // 党群服务中心
+	PointMediation   PointKind = "mediation_room"       // 调解室
+	PointPolice      PointKind = "police_post"          // 警务室
+	PointWarmStation PointKind = "warm_station"         // 暖心驿站
 )
 
 // ServicePoint is a point of service on the map.

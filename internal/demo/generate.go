@@ -23,7 +23,7 @@ type gen struct {
 	surn surnameTable
 
 	children [][]int   // region index → child region indexes, in order
-	county   []int     // region index → index of its county (root)
+	county   []int     // region index → index of its county (itself for the city)
 	weight   []float64 // grid index → layout weight
 	rect     []cellRect
 	lat      *lattice
@@ -70,19 +70,20 @@ func (g *gen) planRegions() {
 	switch g.opt.Size {
 	case SizeVillage:
 		g.c.Name = districtNames[0]
-		county := g.addRegion(-1, districtCodes[0]+"000000", districtNames[0], LevelCounty, false)
+		county := g.addRegion(-1, districtCodes[0], districtNames[0], LevelCounty, false)
 		town := g.addRegion(county, districtCodes[0]+"101000", "青山镇", LevelTownship, true)
 		village := g.addRegion(town, districtCodes[0]+"101201", "周家村", LevelVillage, true)
 		g.addGrids(village, 3)
 	case SizeCity:
 		g.c.Name = cityName
+		city := g.addRegion(-1, cityCode, cityName, LevelCity, false)
 		n := 4 + g.rng.IntN(3)
 		for k := 0; k < n; k++ {
-			g.planDistrict(k)
+			g.planDistrict(city, k)
 		}
 	default:
 		g.c.Name = districtNames[0]
-		g.planDistrict(0)
+		g.planDistrict(-1, 0)
 	}
 }
 
@@ -90,9 +91,9 @@ func (g *gen) planRegions() {
 // towns), 30–34 communities over the streets with 7–11 grids each, and per town a
 // seat community of 5–7 grids and 3–5 villages of 2–4 grids: about 40
 // communities and villages and 300 grids.
-func (g *gen) planDistrict(k int) {
+func (g *gen) planDistrict(city, k int) {
 	code := districtCodes[k]
-	county := g.addRegion(-1, code+"000000", districtNames[k], LevelCounty, false)
+	county := g.addRegion(city, code, districtNames[k], LevelCounty, false)
 	nStreets := 4 + g.rng.IntN(2)
 	nTowns := 6 - nStreets
 	streets := drawDistinct(g.rng, streetStems, nStreets, nil)
@@ -182,9 +183,11 @@ func (g *gen) addRegion(parent int, code, name string, level Level, rural bool) 
 	g.children = append(g.children, nil)
 	if parent >= 0 {
 		g.children[parent] = append(g.children[parent], idx)
-		g.county = append(g.county, g.county[parent])
-	} else {
+	}
+	if level == LevelCounty || parent < 0 {
 		g.county = append(g.county, idx)
+	} else {
+		g.county = append(g.county, g.county[parent])
 	}
 	return idx
 }

@@ -82,13 +82,18 @@ func checkCodes(t *testing.T, c *City) {
 			parent = c.Regions[r.Parent]
 		}
 		switch r.Level {
+		case LevelCity:
+			if r.Code != "330100" || r.Parent != -1 || i != 0 {
+				t.Errorf("city %s %s: want 330100, first and no parent", r.Code, r.Name)
+			}
 		case LevelCounty:
-			if len(r.Code) != 12 || !strings.HasPrefix(r.Code, "3301") || r.Code[6:] != "000000" || r.Parent != -1 {
-				t.Errorf("county %s %s: want 3301xx000000 and no parent", r.Code, r.Name)
+			n := num(r.Code[4:6])
+			if len(r.Code) != 6 || !strings.HasPrefix(r.Code, "3301") || n < 1 || n > 20 || r.Parent >= 0 && parent.Level != LevelCity {
+				t.Errorf("county %s %s: want 3301xx, a district number 01–20, under the city if any", r.Code, r.Name)
 			}
 		case LevelTownship:
 			n := num(r.Code[6:9])
-			ok := len(r.Code) == 12 && r.Code[:6] == parent.Code[:6] && r.Code[9:] == "000" && parent.Level == LevelCounty
+			ok := len(r.Code) == 12 && r.Code[:6] == parent.Code && r.Code[9:] == "000" && parent.Level == LevelCounty
 			if strings.HasSuffix(r.Name, "街道") {
 				ok = ok && n >= 1 && n <= 99 && !r.Rural
 			} else {
@@ -280,7 +285,7 @@ func TestResidentNumbers(t *testing.T) {
 	c := district(t)
 	ids := make(map[string]bool, len(c.Residents))
 	phones := map[string]bool{}
-	county := c.Regions[0].Code[:6]
+	county := c.Regions[0].Code
 	for _, r := range c.Residents {
 		id := r.IDNumber
 		if len(id) != 18 || strings.Trim(id[:17], "0123456789") != "" {
@@ -449,8 +454,8 @@ func TestVillageAndCitySizes(t *testing.T) {
 	for _, r := range c.Regions {
 		levels[r.Level]++
 	}
-	if levels[LevelCounty] < 4 || levels[LevelCounty] > 6 {
-		t.Errorf("city size: %d districts, want 4–6", levels[LevelCounty])
+	if levels[LevelCity] != 1 || levels[LevelCounty] < 4 || levels[LevelCounty] > 6 {
+		t.Errorf("city size: %d cities and %d districts, want 1 and 4–6", levels[LevelCity], levels[LevelCounty])
 	}
 	// Scaled households: 1 % of 300–500 is 3–5 a grid.
 	perGrid := map[int]int{}

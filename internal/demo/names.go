@@ -91,6 +91,7 @@ func givenName(rng *rand.Rand, year int, g Gender) string {
 // many places; the generator draws without replacement within a district.
 var (
 	cityName      = "江州市"
+	cityCode      = "330100" // the prefecture above the districts' codes
 	districtNames = []string{"临江区", "湖滨区", "云溪区", "凤山区", "滨海区", "望潮区"}
 	// districtCodes are fictional-but-valid county codes in Zhejiang (33):
 	// prefecture 01, districts 10–15.

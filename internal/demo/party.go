@@ -41,6 +41,8 @@ func (g *gen) party() {
 		r := g.c.Regions[region]
 		o := PartyOrg{Parent: parent, Region: region, Building: -1}
 		switch r.Level {
+		case LevelCity:
+			o.Name, o.Kind = "中共"+r.Name+"委员会", OrgCommittee
 		case LevelCounty:
 			o.Name, o.Kind = "中共"+r.Name+"委员会", OrgCommittee
 		case LevelTownship:

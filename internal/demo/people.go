@@ -170,7 +170,7 @@ func (g *gen) household(ms []member, rural bool) []member {
 		h.gender, s.gender = Male, Female
 		ms = append(ms, h, s)
 		for n := g.uniform(1, 2); n > 0; n-- {
-			c := member{rel: RelGrandchild, gender: sex(0.52), age: g.uniform(3, 15), surname: h.surname, tags: []Tag{TagLeftBehindChild}}
+			c := member{rel: RelOther, gender: sex(0.52), age: g.uniform(3, 15), surname: h.surname, tags: []Tag{TagLeftBehindChild}}
 			ms = append(ms, c)
 		}
 	}

@@ -52,8 +52,8 @@ func (g *gen) places() {
 	}
 }
 
-// isVillageCode reports whether a 12-digit code is a villagers' committee
-// (村, village part 200–399).
+// isVillageCode reports whether a 12-digit village-level code is a
+// villagers' committee (村, village number 200–399).
 func isVillageCode(code string) bool { return code[9] == '2' || code[9] == '3' }
 
 // householdTarget draws a grid's households: 300–500, scaled.
@@ -159,7 +159,8 @@ func (g *gen) occupy(grid, firstB, capacity, households int) {
 			for f := 1; f <= b.Floors; f++ {
 				for k := 1; k <= b.RoomsPerFloor; k++ {
 					if g.rng.IntN(left) < need {
-						g.c.Households = append(g.c.Households, Household{Building: bi, Unit: u, Floor: f, Room: roomNumber(f, k)})
+						g.c.Households = append(g.c.Households, Household{Building: bi, Unit: u, Floor: f, Room: roomNumber(f, k),
+							Kind: g.householdKind(0.22), AreaM2: g.flatArea(b.Floors)})
 						need--
 					}
 					left--
@@ -192,13 +193,35 @@ func (g *gen) village(vil int) {
 			number++
 			g.c.Buildings = append(g.c.Buildings, b)
 			if g.rng.IntN(courtyards-k) < need {
-				g.c.Households = append(g.c.Households, Household{Building: len(g.c.Buildings) - 1, Unit: 1, Floor: 1})
+				g.c.Households = append(g.c.Households, Household{Building: len(g.c.Buildings) - 1, Floor: 1, Room: "1",
+					Kind: g.householdKind(0.05), AreaM2: float64(g.uniform(1200, 3200)) / 10})
 				need--
 			}
 		}
 		g.gridBuildings[grid] = [2]int{firstB, len(g.c.Buildings)}
 		g.gridHouseholds[grid] = [2]int{firstH, len(g.c.Households)}
 	}
+}
+
+// householdKind draws owner-occupied or, with probability rented, rented.
+func (g *gen) householdKind(rented float64) HouseholdKind {
+	if g.chance(rented) {
+		return HouseholdRented
+	}
+	return HouseholdOwner
+}
+
+// flatArea draws a flat's floor area by the era its height betrays: old
+// walk-ups are small, towers large.
+func (g *gen) flatArea(floors int) float64 {
+	lo, hi := 500, 950
+	switch {
+	case floors >= 18:
+		lo, hi = 890, 1600
+	case floors > 7:
+		lo, hi = 750, 1400
+	}
+	return float64(g.uniform(lo, hi)) / 10
 }
 
 // roomNumber writes flat k of floor f the Chinese way: floor then a

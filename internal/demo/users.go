@@ -7,8 +7,8 @@ import (
 	"github.com/gridwork/gridwork/internal/auth"
 )
 
-// users adds the demo accounts: per district an admin, a leader, a
-// dispatcher and the utility and municipal departments; per street or town
+// users adds the demo accounts: per district (and for the city) an admin,
+// a leader, a dispatcher and the utility and municipal departments; per street or town
 // a leader, a dispatcher and the police; per community its property
 // company; per street two couriers; and per grid a grid worker, the
 // branch secretary, a building head, a unit head, a party member and a
@@ -24,7 +24,7 @@ func (g *gen) users() {
 	}
 	for i, r := range g.c.Regions {
 		switch r.Level {
-		case LevelCounty:
+		case LevelCity, LevelCounty:
 			g.districtUsers(i)
 		case LevelTownship:
 			g.townshipUsers(i)
@@ -103,10 +103,10 @@ func (g *gen) addResidentUser(username string, role auth.Role, res, building, un
 func (g *gen) districtUsers(county int) {
 	r := g.c.Regions[county]
 	s := ""
-	if g.opt.Size == SizeCity {
+	if r.Level == LevelCounty && g.opt.Size == SizeCity {
 		s = r.Code[4:6]
 	}
-	stem := strings.TrimSuffix(r.Name, "区")
+	stem := strings.TrimSuffix(strings.TrimSuffix(r.Name, "区"), "市")
 	g.addStaff(name("admin", s), auth.RoleAdmin, "", regionGrant(auth.RoleAdmin, county))
 	g.addStaff(name("leader", s), auth.RoleLeader, "", regionGrant(auth.RoleLeader, county))
 	g.addStaff(name("dispatcher", s), auth.RoleDispatcher, r.Name+"社会治理综合指挥中心", regionGrant(auth.RoleDispatcher, county))
