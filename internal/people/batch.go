@@ -41,7 +41,8 @@ type HouseholdRef struct {
 // "id_number", "phone", "relation", "tags", "household"; households maps a
 // row number to its resolved household, and a row without one is bad on
 // "household", as is a row whose household lies outside the actor's scope.
-// Nothing it does makes tx fail on a constraint: every constraint is
+// The valid rows are inserted in the order given, so their ids ascend in
+// row order. Nothing it does makes tx fail on a constraint: every constraint is
 // checked first, so the caller may still commit the good rows or roll
 // everything back. err is only for failures of the database itself.
 //

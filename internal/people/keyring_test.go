@@ -8,7 +8,10 @@ import (
 	"testing"
 
 	"github.com/gridwork/gridwork/internal/apperr"
+	"github.com/gridwork/gridwork/internal/auth"
 	"github.com/gridwork/gridwork/internal/people"
+	"github.com/gridwork/gridwork/internal/sqldb"
+	"github.com/gridwork/gridwork/internal/sqldb/sqldbtest"
 )
 
 func TestKeyringRoundTrip(t *testing.T) {
@@ -108,4 +111,50 @@ func TestParseAndGenerateKey(t *testing.T) {
 	if _, err := people.NewKeyring(make([]byte, 16)); err == nil {
 		t.Error("NewKeyring accepted a 16-byte key")
 	}
+}
+
+func TestRekeyAfterRotation(t *testing.T) {
+	sqldbtest.Engines(t, sqldbtest.Options{Now: now}, func(t *testing.T, db *sqldb.DB) {
+		old := newService(t, db)
+		admin := as(1, "管理员", auth.RoleAdmin, district)
+		r, err := old.CreateResident(admin, people.ResidentInput{HouseholdID: householdA, Name: "王秀英", IDNumber: classicID,
+			Phone: "13812345678", Relation: people.RelationHead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.CreateResident(admin, people.ResidentInput{RegionID: gridB, Name: "无证件"}); err != nil {
+			t.Fatal(err)
+		}
+		newMaster := bytes.Repeat([]byte{9}, 32)
+		keys, err := people.NewKeyring(newMaster, testKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := people.NewService(db, keys)
+		// Before rekeying the old data still decrypts, but lookups miss it.
+		if got, err := s.FindResidentByID(admin, r.ID); err != nil || got.Phone != "138****5678" {
+			t.Fatalf("old data under the rotated keyring: %+v, %v", got, err)
+		}
+		if _, n, _ := s.FindResidents(admin, people.ResidentFilter{IDNumber: classicID}); n != 0 {
+			t.Errorf("lookup before rekeying found %d", n)
+		}
+		if _, err := s.Rekey(admin); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("Rekey by an admin: %v, want forbidden", err)
+		}
+		if n, err := s.Rekey(system()); err != nil || n != 1 {
+			t.Fatalf("Rekey = %d, %v; want 1 resident rewritten", n, err)
+		}
+		if _, n, _ := s.FindResidents(admin, people.ResidentFilter{IDNumber: classicID}); n != 1 {
+			t.Errorf("lookup after rekeying found %d, want 1", n)
+		}
+		// The new key alone now reads everything.
+		alone, _ := people.NewKeyring(newMaster)
+		pii, err := people.NewService(db, alone).RevealResident(admin, r.ID, "轮换后核对")
+		if err != nil || pii.IDNumber != classicID || pii.Phone != "13812345678" {
+			t.Errorf("reveal with the new key only: %+v, %v", pii, err)
+		}
+		if n, err := s.Rekey(system()); err != nil || n != 0 {
+			t.Errorf("second Rekey = %d, %v; want 0", n, err)
+		}
+	})
 }
