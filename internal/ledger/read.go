@@ -270,18 +270,15 @@ func (sd *sheetData) findDuplicates() {
 	first := make(map[string]int, len(sd.records))
 	var b strings.Builder
 	for _, rec := range sd.records {
-		b.Reset()
-		complete := true
-		for _, j := range idx {
-			v := rec.Val[j]
-			if v == "" && sd.spec.Columns[j].Required {
-				complete = false // the cell is missing or bad, already reported
-			}
-			b.WriteString(v)
-			b.WriteByte(0)
-		}
-		if !complete {
+		// A row without the identifying cell (missing, bad or, for an
+		// optional ID number, empty) duplicates nothing.
+		if rec.Val[idx[len(idx)-1]] == "" {
 			continue
+		}
+		b.Reset()
+		for _, j := range idx {
+			b.WriteString(rec.Val[j])
+			b.WriteByte(0)
 		}
 		k := b.String()
 		if r, dup := first[k]; dup {

@@ -171,7 +171,7 @@ func TestReadWorkbookHeaders(t *testing.T) {
 		{"missing required columns", sheetRows{"居民", [][]any{
 			{"网格编码", "楼栋", "房号", "姓名"},
 			{"110105001001001", "1号楼", "101", "张三"},
-		}}, []errKey{{SheetResidents, 1, "id_number"}, {SheetResidents, 1, "relation"}}},
+		}}, []errKey{{SheetResidents, 1, "relation"}}},
 		{"duplicate column", sheetRows{"楼栋", [][]any{
 			{"网格编码", "楼栋名称", "类型", "楼栋类型"},
 			{"110105001001001", "1号楼", "楼栋", "院落"},
