@@ -39,8 +39,10 @@ type HouseholdRef struct {
 // data and inserts the valid rows inside tx. It returns one RowError per
 // bad row, in row order, with Err.Field one of "name", "gender",
 // "id_number", "phone", "relation", "tags", "household"; households maps a
-// row number to its resolved household, and a row without one is bad on
-// "household", as is a row whose household lies outside the actor's scope.
+// row number to its resolved household, and a row without one (or whose
+// household does not exist) is bad on "household", as is a row whose
+// household lies outside the actor's scope. The region path of a household
+// is read from the database; the ref's RegionPath is not trusted.
 // The valid rows are inserted in the order given, so their ids ascend in
 // row order. Nothing it does makes tx fail on a constraint: every constraint is
 // checked first, so the caller may still commit the good rows or roll
@@ -59,12 +61,28 @@ func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []Resi
 		pii  sealedPII
 		dupe bool
 	}
+	// The households' region paths come from the database, not the refs, so
+	// that a wrong ref can neither escape the actor's scope nor break a
+	// foreign key.
+	hhIDs := make([]int64, 0, len(households))
+	seen := make(map[int64]bool, len(households))
+	for _, r := range rows {
+		if ref, ok := households[r.Row]; ok && ref.ID != 0 && !seen[ref.ID] {
+			seen[ref.ID] = true
+			hhIDs = append(hhIDs, ref.ID)
+		}
+	}
+	hhPaths, err := householdPaths(ctx, tx, hhIDs)
+	if err != nil {
+		return 0, nil, fmt.Errorf("people: import residents: %w", err)
+	}
 	cands := make([]candidate, 0, len(rows))
 	firstRow := make(map[string]int, len(rows)) // blind index → first row holding it
 	for i := range rows {
 		r := &rows[i]
 		ref, ok := households[r.Row]
-		if !ok || ref.ID == 0 {
+		ref.RegionPath, ok = hhPaths[ref.ID]
+		if !ok {
 			bad = append(bad, rowErr(r.Row, apperr.Invalidf("household", "找不到该行所在的户（网格、小区、楼栋、单元、房号）", "the row's household (grid, compound, building, unit, room) was not found")))
 			continue
 		}
@@ -242,6 +260,38 @@ func insertResidentsSQL(n int) string {
 
 func rowErr(row int, e *apperr.Error) apperr.RowError {
 	return apperr.RowError{Sheet: "residents", Row: row, Err: e}
+}
+
+// householdPaths returns the region paths of the households that exist
+// among ids, querying inChunk of them at a time.
+func householdPaths(ctx context.Context, q querier, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	for start := 0; start < len(ids); start += inChunk {
+		chunk := ids[start:min(start+inChunk, len(ids))]
+		var w where
+		ph := make([]string, len(chunk))
+		for i, id := range chunk {
+			ph[i] = w.arg(id)
+		}
+		rows, err := q.Query(ctx, `SELECT id, region_path FROM households WHERE id IN (`+strings.Join(ph, ", ")+`)`, w.args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var path string
+			if err := rows.Scan(&id, &path); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = path
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // registeredHashes returns which of the ID-number blind indexes are

@@ -66,6 +66,9 @@ func TestImportResidentsReportsExactlyTheBadRows(t *testing.T) {
 		bad(15, "tags", func(r *people.ResidentRow) { r.Tags = []string{"低保", "贫困户"} })
 		bad(16, "household", func(r *people.ResidentRow) { delete(refs, 16) })
 		bad(17, "household", func(r *people.ResidentRow) { refs[17] = people.HouseholdRef{ID: householdC, RegionPath: paths[gridC]} })
+		bad(18, "household", func(r *people.ResidentRow) { refs[18] = people.HouseholdRef{ID: 999, RegionPath: paths[gridA]} })
+		// A ref lying about its region does not get past the scope check.
+		bad(19, "household", func(r *people.ResidentRow) { refs[19] = people.HouseholdRef{ID: householdC, RegionPath: paths[gridA]} })
 		// Not bad: lower-case x normalised, no ID or phone, codes instead of labels.
 		rows[20-2].IDNumber, rows[20-2].Phone, rows[20-2].Gender, rows[20-2].Relation, rows[20-2].Tags = "", "", "male", "child", []string{"veteran", "elderly"}
 		rows[21-2].Phone = "+86 139 0000 0021"

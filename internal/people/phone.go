@@ -12,7 +12,7 @@ import (
 // (010 and 020–029 have three digits, all others 0xxx four) and a local
 // number of 7–8 digits not starting with 0 or 1, written with or without a
 // '-' and normalised to "0755-12345678". Spaces are ignored. Errors are
-// Invalid on field "phone".
+// Invalid on field "phone" and do not repeat the number, which is personal data.
 func ValidatePhone(s string) (string, error) {
 	p := strings.Join(strings.Fields(s), "")
 	if p == "" {
@@ -22,34 +22,34 @@ func ValidatePhone(s string) (string, error) {
 		if strings.HasPrefix(p, prefix) {
 			p = p[len(prefix):]
 			if !strings.HasPrefix(p, "1") {
-				return "", apperr.Invalidf("phone", "电话号码“%s”无效：+86后应为11位手机号", "phone number %q is not valid: +86 must be followed by an 11-digit mobile number", s)
+				return "", apperr.Invalidf("phone", "电话号码无效：+86后应为11位手机号", "the phone number is not valid: +86 must be followed by an 11-digit mobile number")
 			}
 			break
 		}
 	}
 	switch {
 	case strings.HasPrefix(p, "1"):
-		return validateMobile(s, p)
+		return validateMobile(p)
 	case strings.HasPrefix(p, "0"):
-		return validateLandline(s, p)
+		return validateLandline(p)
 	}
-	return "", apperr.Invalidf("phone", "电话号码“%s”无效：手机号以1开头，固定电话以区号0开头", "phone number %q is not valid: mobile numbers start with 1, landlines with an area code starting 0", s)
+	return "", apperr.Invalidf("phone", "电话号码无效：手机号以1开头，固定电话以区号0开头", "the phone number is not valid: mobile numbers start with 1, landlines with an area code starting 0")
 }
 
-func validateMobile(orig, p string) (string, error) {
+func validateMobile(p string) (string, error) {
 	if !allDigits(p) {
-		return "", apperr.Invalidf("phone", "手机号“%s”只能包含数字", "mobile number %q may contain digits only", orig)
+		return "", apperr.Invalidf("phone", "手机号只能包含数字", "a mobile number may contain digits only")
 	}
 	if len(p) != 11 {
-		return "", apperr.Invalidf("phone", "手机号应为11位，“%s”为%d位", "a mobile number has 11 digits, %q has %d", orig, len(p))
+		return "", apperr.Invalidf("phone", "手机号应为11位，实际为%d位", "a mobile number has 11 digits, this one has %d", len(p))
 	}
 	if p[1] < '3' {
-		return "", apperr.Invalidf("phone", "手机号“%s”无效：第二位应为3至9", "mobile number %q is not valid: the second digit must be 3 to 9", orig)
+		return "", apperr.Invalidf("phone", "手机号无效：第二位应为3至9", "the mobile number is not valid: its second digit must be 3 to 9")
 	}
 	return p, nil
 }
 
-func validateLandline(orig, p string) (string, error) {
+func validateLandline(p string) (string, error) {
 	area, local, dashed := strings.Cut(p, "-")
 	if !dashed {
 		n := 4
@@ -57,21 +57,21 @@ func validateLandline(orig, p string) (string, error) {
 			n = 3
 		}
 		if len(p) < n {
-			return "", apperr.Invalidf("phone", "固定电话“%s”太短", "landline number %q is too short", orig)
+			return "", apperr.Invalidf("phone", "固定电话号码太短", "the landline number is too short")
 		}
 		area, local = p[:n], p[n:]
 	}
 	if !allDigits(area) || !allDigits(local) {
-		return "", apperr.Invalidf("phone", "固定电话“%s”只能包含数字和一个“-”", "landline number %q may contain digits and one '-' only", orig)
+		return "", apperr.Invalidf("phone", "固定电话只能包含数字和一个“-”", "a landline number may contain digits and one '-' only")
 	}
 	if !validAreaCode(area) {
-		return "", apperr.Invalidf("phone", "固定电话“%s”的区号“%s”无效", "landline number %q has an invalid area code %q", orig, area)
+		return "", apperr.Invalidf("phone", "固定电话的区号“%s”无效", "the landline's area code %q is not valid", area)
 	}
 	if len(local) < 7 || len(local) > 8 {
-		return "", apperr.Invalidf("phone", "固定电话“%s”的号码部分应为7至8位，实为%d位", "the local part of landline number %q must have 7 or 8 digits, it has %d", orig, len(local))
+		return "", apperr.Invalidf("phone", "固定电话的号码部分应为7至8位，实际为%d位", "the local part of a landline number has 7 or 8 digits, this one has %d", len(local))
 	}
 	if local[0] == '0' || local[0] == '1' {
-		return "", apperr.Invalidf("phone", "固定电话“%s”的号码部分不能以0或1开头", "the local part of landline number %q cannot start with 0 or 1", orig)
+		return "", apperr.Invalidf("phone", "固定电话的号码部分不能以0或1开头", "the local part of a landline number cannot start with 0 or 1")
 	}
 	return area + "-" + local, nil
 }

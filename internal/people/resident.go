@@ -1,6 +1,7 @@
 package people
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -126,7 +127,9 @@ func (r rawResident) validate(today time.Time) (residentFields, apperr.List) {
 	case gerr != nil:
 		add(gerr)
 	case idErr == nil && info.Number != "" && g != GenderUnknown && g != info.Gender:
-		add(apperr.Invalidf("gender", "性别“%s”与身份证号码（%s）不符", "gender %s does not match the ID number (%s)", g.Label().ZH, info.Gender.Label().EN))
+		add(apperr.New(apperr.Invalid, "gender",
+			fmt.Sprintf("性别“%s”与身份证号码（%s性）不符", g.Label().ZH, info.Gender.Label().ZH),
+			fmt.Sprintf("gender %s does not match the ID number (%s)", g.Label().EN, info.Gender.Label().EN)))
 	case g == GenderUnknown:
 		g = info.Gender
 	}
