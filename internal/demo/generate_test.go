@@ -382,6 +382,33 @@ func TestCounts(t *testing.T) {
 			t.Fatalf("courtyard %+v badly named", b)
 		}
 	}
+	for _, h := range c.Households {
+		b := c.Buildings[h.Building]
+		courtyard := b.Kind == KindCourtyard
+		if h.Kind != HouseholdOwner && h.Kind != HouseholdRented || h.AreaM2 < 30 || h.AreaM2 > 400 ||
+			courtyard != (h.Unit == 0) || courtyard && h.Room != "1" ||
+			!courtyard && (h.Unit > b.Units || h.Floor > b.Floors || h.Room != strconv.Itoa(h.Floor)+h.Room[len(h.Room)-2:]) {
+			t.Fatalf("household %+v of building %+v", h, b)
+		}
+	}
+	// Each grid's building head, unit head and resident accounts are three
+	// different people.
+	linked := map[int]map[int]bool{}
+	for _, u := range c.Users {
+		switch u.Role {
+		case auth.RoleBuildingHead, auth.RoleUnitHead, auth.RoleResident:
+			g := u.Grants[0].Region
+			if linked[g] == nil {
+				linked[g] = map[int]bool{}
+			}
+			linked[g][u.Resident] = true
+		}
+	}
+	for g, people := range linked {
+		if len(people) != 3 {
+			t.Errorf("grid %s: building head, unit head and resident are %d people", c.Regions[g].Name, len(people))
+		}
+	}
 	perHousehold := make([]int, len(c.Households))
 	adults, alone, members := 0, 0, len(c.PartyMembers)
 	for _, r := range c.Residents {

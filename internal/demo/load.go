@@ -52,7 +52,7 @@ func Load(ctx context.Context, db *sqldb.DB, city *City, deps Deps, progress fun
 	}
 	ctx = auth.WithActor(ctx, auth.SystemActor())
 	l := newLoader(db, city, deps, progress)
-	progress(0, l.total)
+	l.progress(0, l.total)
 	for _, s := range l.steps() {
 		if err := s.fn(ctx); err != nil {
 			return fmt.Errorf("demo: load %s: %w", s.name, err)

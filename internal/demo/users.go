@@ -175,26 +175,41 @@ func (g *gen) gridUsers(grid int, gridMember map[int]int) {
 			break
 		}
 	}
-	// Heads of households in that unit first, then (for courtyards, which
-	// hold one household each) of the courtyards next to it.
-	var heads []int
-	for h := h0; h < hs[1] && len(heads) < 12; h++ {
+	// Three households where the grid has them: the building head first
+	// and the resident last in that unit, the unit head between them, or
+	// from elsewhere in the grid when the unit is small (a courtyard holds
+	// one household).
+	first := g.c.Households[h0]
+	var unit, rest []int
+	for h := hs[0]; h < hs[1]; h++ {
 		hh := g.c.Households[h]
-		if hh.Building == g.c.Households[h0].Building && hh.Unit == g.c.Households[h0].Unit || g.c.Buildings[hh.Building].Kind == KindCourtyard {
-			heads = append(heads, h)
+		switch {
+		case hh.Building == first.Building && hh.Unit == first.Unit && h >= h0:
+			unit = append(unit, h)
+		case len(rest) < 2:
+			rest = append(rest, h)
 		}
 	}
-	pick := func(k int) (res, building, unit int) {
-		h := heads[min(k, len(heads)-1)]
-		return g.hhResidents[h][0], g.c.Households[h].Building, g.c.Households[h].Unit
+	head, mid, last := unit[0], unit[0], unit[len(unit)-1]
+	switch {
+	case len(unit) >= 3:
+		mid = unit[len(unit)/2]
+	case len(rest) > 0 && len(unit) == 2:
+		mid = rest[0]
+	case len(rest) > 0:
+		mid, last = rest[0], rest[len(rest)-1]
 	}
-	res, b, _ := pick(0)
-	g.addResidentUser(name("buildinghead", s), auth.RoleBuildingHead, res, b, 0, regionGrant(auth.RoleBuildingHead, grid))
-	res, b, u := pick(len(heads) / 2)
-	g.addResidentUser(name("unithead", s), auth.RoleUnitHead, res, b, u, regionGrant(auth.RoleUnitHead, grid))
-	res, b, u = pick(len(heads) - 1)
-	g.addResidentUser(name("resident", s), auth.RoleResident, res, b, u,
-		Grant{Role: auth.RoleResident, Kind: auth.ScopeSelf, Region: grid, Org: -1})
+	user := func(prefix string, role auth.Role, h int, grant Grant) {
+		hh := g.c.Households[h]
+		unit := hh.Unit
+		if role == auth.RoleBuildingHead {
+			unit = 0
+		}
+		g.addResidentUser(name(prefix, s), role, g.hhResidents[h][0], hh.Building, unit, grant)
+	}
+	user("buildinghead", auth.RoleBuildingHead, head, regionGrant(auth.RoleBuildingHead, grid))
+	user("unithead", auth.RoleUnitHead, mid, regionGrant(auth.RoleUnitHead, grid))
+	user("resident", auth.RoleResident, last, Grant{Role: auth.RoleResident, Kind: auth.ScopeSelf, Region: grid, Org: -1})
 	if m, ok := gridMember[grid]; ok {
 		pm := g.c.PartyMembers[m]
 		hh := g.c.Households[g.c.Residents[pm.Resident].Household]
