@@ -97,7 +97,6 @@ func denyUnlessVisible(ctx context.Context, act, read auth.Action, r auth.Resour
 var (
 	whatResident = apperr.Text{ZH: "居民", EN: "resident"}
 	whatOrg      = apperr.Text{ZH: "党组织", EN: "party organisation"}
-	whatMember   = apperr.Text{ZH: "党员", EN: "party member"}
 	whatRegion   = apperr.Text{ZH: "区域", EN: "region"}
 )
 
