@@ -43,10 +43,11 @@ type HouseholdRef struct {
 // household does not exist) is bad on "household", as is a row whose
 // household lies outside the actor's scope. The region path of a household
 // is read from the database; the ref's RegionPath is not trusted.
+//
 // The valid rows are inserted in the order given, so their ids ascend in
-// row order. Nothing it does makes tx fail on a constraint: every constraint is
-// checked first, so the caller may still commit the good rows or roll
-// everything back. err is only for failures of the database itself.
+// row order. Nothing it does makes tx fail on a constraint: every
+// constraint is checked first, so the caller may still commit the good rows
+// or roll everything back. err is only for failures of the database itself.
 //
 // The actor needs ledger.import and resident.write at each row's region.
 func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []ResidentRow, households map[int]HouseholdRef) (created int, bad []apperr.RowError, err error) {
@@ -80,8 +81,9 @@ func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []Resi
 	firstRow := make(map[string]int, len(rows)) // blind index → first row holding it
 	for i := range rows {
 		r := &rows[i]
-		ref, ok := households[r.Row]
-		ref.RegionPath, ok = hhPaths[ref.ID]
+		ref := households[r.Row]
+		path, ok := hhPaths[ref.ID]
+		ref.RegionPath = path
 		if !ok {
 			bad = append(bad, rowErr(r.Row, apperr.Invalidf("household", "找不到该行所在的户（网格、小区、楼栋、单元、房号）", "the row's household (grid, compound, building, unit, room) was not found")))
 			continue
