@@ -25,6 +25,7 @@ type app struct {
 	territory *territory.Service
 	people    *people.Service
 	ledger    *ledger.Importer
+	exporter  *ledger.Exporter
 }
 
 // appOptions tune openApp for the command at hand.
@@ -83,6 +84,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, opt appOptions) 
 		Now: opt.now, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, Argon2: opt.argon2, Logger: log,
 	})
 	a.ledger = ledger.NewImporter(db, a.territory, a.people)
+	a.exporter = ledger.NewExporter(a.territory, a.people)
 	if !opt.noLoadIx {
 		if err := a.territory.LoadIndex(ctx); err != nil {
 			db.Close()

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
+	iofs "io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -46,13 +46,13 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	keyPath := filepath.Join(*dir, "pii.key")
 	if *reset {
 		for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm", keyPath} {
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := os.Remove(p); err != nil && !errors.Is(err, iofs.ErrNotExist) {
 				return err
 			}
 		}
 	}
 	fresh := false
-	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(dbPath); errors.Is(err, iofs.ErrNotExist) {
 		fresh = true
 	}
 	key, err := demoKey(keyPath, fresh)
@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "Generating the demo city (seed %d, size %s) in %s …\n", *seed, *size, dbPath)
 		start := time.Now()
 		sysCtx := auth.WithActor(ctx, auth.SystemActor())
-		if err := demo.Load(sysCtx, a.db, city, a.demoDeps(), ledger.CLIProgress(env.Stderr, "demo")); err != nil {
+		if err := demo.Load(sysCtx, a.db, city, demo.Deps{Territory: a.territory, People: a.people, Auth: a.auth}, ledger.CLIProgress(env.Stderr, "demo")); err != nil {
 			return fmt.Errorf("load demo city: %w", err)
 		}
 		fmt.Fprintf(env.Stdout, "Demo city ready in %s.\n", time.Since(start).Round(time.Millisecond))

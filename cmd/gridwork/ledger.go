@@ -131,7 +131,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		}
 		opt.RegionID, opt.RegionPath = r.ID, r.Path
 	}
-	if err := a.ledger.Export(ctx, f, opt); err != nil {
+	if err := a.exporter.Export(ctx, f, opt); err != nil {
 		f.Close()
 		os.Remove(*out)
 		return err

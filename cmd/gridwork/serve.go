@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gridwork/gridwork/internal/auth"
 	"github.com/gridwork/gridwork/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -52,7 +53,7 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 		reg.MustRegister(collectors.NewDBStatsCollector(a.db.WriterPool(), "writer"))
 	}
 	srv := web.New(web.Deps{
-		DB: a.db, Auth: a.auth, Territory: a.territory, People: a.people, Ledger: a.ledger,
+		DB: a.db, Auth: a.auth, Territory: a.territory, People: a.people, Ledger: a.ledger, Exporter: a.exporter,
 		Logger: a.log, Registry: reg, SessionTTL: a.cfg.SessionTTL,
 	})
 	httpSrv := &http.Server{
@@ -87,8 +88,13 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 	return serveErr
 }
 
-// sweepSessions deletes expired sessions every ten minutes.
+// loginAttemptsKept is how long the login-attempt audit trail is kept.
+const loginAttemptsKept = 180 * 24 * time.Hour
+
+// sweepSessions deletes expired sessions and old login attempts every ten
+// minutes, as the system.
 func (a *app) sweepSessions(ctx context.Context) {
+	ctx = auth.WithActor(ctx, auth.SystemActor())
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
@@ -100,6 +106,9 @@ func (a *app) sweepSessions(ctx context.Context) {
 				a.log.Warn("sweep sessions", "err", err)
 			} else if n > 0 {
 				a.log.Debug("swept sessions", "deleted", n)
+			}
+			if _, err := a.auth.PurgeLoginAttempts(ctx, a.db.Now().Add(-loginAttemptsKept)); err != nil {
+				a.log.Warn("purge login attempts", "err", err)
 			}
 		}
 	}

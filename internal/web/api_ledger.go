@@ -110,7 +110,7 @@ func (s *Server) handleLedgerExport(w http.ResponseWriter, r *http.Request) erro
 	// Export into memory first so that an error becomes a proper JSON error
 	// rather than a truncated file.
 	var buf bytes.Buffer
-	if err := s.ledger.Export(r.Context(), &buf, opt); err != nil {
+	if err := s.exporter.Export(r.Context(), &buf, opt); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", xlsxType)

@@ -89,3 +89,47 @@ func (s *Server) handleCreateBuilding(w http.ResponseWriter, r *http.Request) er
 	writeJSON(w, http.StatusCreated, toBuildingJSON(b))
 	return nil
 }
+
+// servicePointJSON is a point of service on the map.
+type servicePointJSON struct {
+	ID       int64                      `json:"id"`
+	RegionID int64                      `json:"region_id"`
+	Kind     territory.ServicePointKind `json:"kind"`
+	Name     string                     `json:"name"`
+	Address  string                     `json:"address,omitempty"`
+	Lon      float64                    `json:"lon"`
+	Lat      float64                    `json:"lat"`
+	Phone    string                     `json:"phone,omitempty"`
+	Hours    string                     `json:"hours,omitempty"`
+}
+
+func (s *Server) handleListServicePoints(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit", 50, 1, 1000)
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	if err != nil {
+		return err
+	}
+	f := territory.ServicePointFilter{Limit: limit, Offset: offset}
+	if id, err := queryID(r, "subtree_of"); err != nil {
+		return err
+	} else if id != 0 {
+		f.SubtreeOf = &id
+	}
+	if k := territory.ServicePointKind(r.URL.Query().Get("kind")); k != "" {
+		f.Kind = &k
+	}
+	list, total, err := s.territory.FindServicePoints(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := page[servicePointJSON]{Items: make([]servicePointJSON, 0, len(list)), Total: total, Offset: offset, Limit: limit}
+	for _, p := range list {
+		out.Items = append(out.Items, servicePointJSON{ID: p.ID, RegionID: p.RegionID, Kind: p.Kind, Name: p.Name, Address: p.Address,
+			Lon: p.Lon, Lat: p.Lat, Phone: p.Phone, Hours: p.Hours})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -23,6 +23,7 @@ type Deps struct {
 	Territory *territory.Service
 	People    *people.Service
 	Ledger    *ledger.Importer
+	Exporter  *ledger.Exporter
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	Now       func() time.Time
@@ -38,6 +39,7 @@ type Server struct {
 	territory *territory.Service
 	people    *people.Service
 	ledger    *ledger.Importer
+	exporter  *ledger.Exporter
 	log       *slog.Logger
 	gatherer  prometheus.Gatherer
 	metrics   *httpMetrics
@@ -63,7 +65,7 @@ func New(d Deps) *Server {
 		d.SessionTTL = 12 * time.Hour
 	}
 	s := &Server{
-		db: d.DB, auth: d.Auth, territory: d.Territory, people: d.People, ledger: d.Ledger,
+		db: d.DB, auth: d.Auth, territory: d.Territory, people: d.People, ledger: d.Ledger, exporter: d.Exporter,
 		log: d.Logger, gatherer: d.Registry, metrics: newHTTPMetrics(d.Registry), now: d.Now,
 		secure: d.SecureCookies, ttl: d.SessionTTL, tmpl: parseTemplates(),
 	}
