@@ -47,9 +47,6 @@ type HouseholdRef struct {
 	RegionPath string
 }
 
-// householdChunk is how many households one multi-row INSERT writes.
-const householdChunk = 500
-
 // Keys of the per-grid caches.
 type (
 	placeKey struct{ compound, name string }
@@ -211,11 +208,8 @@ func (s *Service) ImportBuildings(ctx context.Context, tx *sqldb.Tx, rows []Buil
 		return 0, nil, err
 	}
 	bt := newBatch(ctx, tx, auth.ActPlaceWrite)
-	stmt, err := tx.PrepareContext(ctx, insertBuildingSQL)
-	if err != nil {
-		return 0, nil, fmt.Errorf("territory: import buildings: %w", sqldb.Translate(err))
-	}
-	defer stmt.Close()
+	ins := newBulkInsert(tx, "buildings", "grid_id, region_path, compound, name, kind, address, lon, lat, floors", "", nil)
+	defer ins.close()
 	for _, row := range rows {
 		g, err := bt.grid(ctx, row.GridCode)
 		if err != nil {
@@ -242,70 +236,24 @@ func (s *Service) ImportBuildings(ctx context.Context, tx *sqldb.Tx, rows []Buil
 			bad = append(bad, rowError(row.Row, dupBuilding(f.compound, f.name)))
 			continue
 		}
-		var id int64
-		if err := stmt.QueryRowContext(ctx, g.id, g.path, f.compound, f.name, string(f.kind), f.address, f.lon, f.lat, f.floors, tx.Now).Scan(&id); err != nil {
-			return created, bad, fmt.Errorf("territory: import buildings: row %d: %w", row.Row, sqldb.Translate(err))
+		if err := ins.add(ctx, g.id, g.path, f.compound, f.name, string(f.kind), f.address, f.lon, f.lat, f.floors); err != nil {
+			return created, bad, fmt.Errorf("territory: import buildings: row %d: %w", row.Row, err)
 		}
-		g.buildings[k], g.batchRows[k] = id, row.Row
+		// The id is not needed within the batch, only the key.
+		g.buildings[k], g.batchRows[k] = 0, row.Row
 		created++
+	}
+	if err := ins.flush(ctx); err != nil {
+		return created, bad, fmt.Errorf("territory: import buildings: %w", err)
 	}
 	return created, bad, nil
 }
 
-// householdWriter buffers household inserts into multi-row statements.
-type householdWriter struct {
-	tx      *sqldb.Tx
-	full    *sql.Stmt // the statement for a full chunk, prepared on first use
-	pending []any     // 6 values per household
-}
-
-const householdInsertHead = `INSERT INTO households (unit_id, building_id, region_path, room, kind, area_m2, created_at, updated_at) VALUES `
-
-// householdInsertSQL returns the INSERT for n households; $1 is the
-// transaction time shared by every row.
-func householdInsertSQL(n int) string {
-	var b strings.Builder
-	b.WriteString(householdInsertHead)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		p := 2 + 6*i
-		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $1, $1)", p, p+1, p+2, p+3, p+4, p+5)
-	}
-	return b.String()
-}
-
-func (w *householdWriter) add(ctx context.Context, vals ...any) error {
-	w.pending = append(w.pending, vals...)
-	if len(w.pending) < 6*householdChunk {
-		return nil
-	}
-	if w.full == nil {
-		st, err := w.tx.PrepareContext(ctx, householdInsertSQL(householdChunk))
-		if err != nil {
-			return sqldb.Translate(err)
-		}
-		w.full = st
-	}
-	_, err := w.full.ExecContext(ctx, append([]any{w.tx.Now}, w.pending...)...)
-	w.pending = w.pending[:0]
-	return sqldb.Translate(err)
-}
-
-func (w *householdWriter) flush(ctx context.Context) error {
-	if len(w.pending) == 0 {
-		return nil
-	}
-	_, err := w.tx.Exec(ctx, householdInsertSQL(len(w.pending)/6), append([]any{w.tx.Now}, w.pending...)...)
-	w.pending = w.pending[:0]
-	return err
-}
-
-func (w *householdWriter) close() {
-	if w.full != nil {
-		w.full.Close()
-	}
+// goodHousehold is a checked household row waiting for its unit.
+type goodHousehold struct {
+	grid *batchGrid
+	unit unitKey
+	f    householdFields
 }
 
 // ImportHouseholds does for households what ImportBuildings does for
@@ -317,17 +265,15 @@ func (s *Service) ImportHouseholds(ctx context.Context, tx *sqldb.Tx, rows []Hou
 		return 0, nil, err
 	}
 	bt := newBatch(ctx, tx, auth.ActPlaceWrite)
-	unitStmt, err := tx.PrepareContext(ctx, insertUnitSQL)
-	if err != nil {
-		return 0, nil, fmt.Errorf("territory: import households: %w", sqldb.Translate(err))
-	}
-	defer unitStmt.Close()
-	w := &householdWriter{tx: tx}
-	defer w.close()
+	// First every row is checked against the database and the rows before
+	// it; then the missing units and the households are written in bulk.
+	var good []goodHousehold
+	var newUnits []unitKey
+	wanted := map[unitKey]bool{}
 	for _, row := range rows {
 		g, err := bt.grid(ctx, row.GridCode)
 		if err != nil {
-			return created, bad, fmt.Errorf("territory: import households: row %d: %w", row.Row, err)
+			return 0, bad, fmt.Errorf("territory: import households: row %d: %w", row.Row, err)
 		}
 		if g.err != nil {
 			bad = append(bad, rowError(row.Row, g.err))
@@ -350,7 +296,7 @@ func (s *Service) ImportHouseholds(ctx context.Context, tx *sqldb.Tx, rows []Hou
 			continue
 		}
 		if err := bt.loadPlaces(ctx, g); err != nil {
-			return created, bad, fmt.Errorf("territory: import households: row %d: %w", row.Row, err)
+			return 0, bad, fmt.Errorf("territory: import households: row %d: %w", row.Row, err)
 		}
 		bid, ok := g.buildings[placeKey{compound, building}]
 		if !ok {
@@ -360,31 +306,68 @@ func (s *Service) ImportHouseholds(ctx context.Context, tx *sqldb.Tx, rows []Hou
 		}
 		rk := roomKey{bid, unit, f.room}
 		if first, dup := g.rooms[rk]; dup {
-			e := apperr.Conflictf("room", "该单元已有房号“%s”", "the unit already has room %q", f.room)
+			e := dupRoom(f.room)
 			if first > 0 {
 				e = apperr.Conflictf("room", "与第%d行重复（同一楼栋、单元和房号）", "duplicates row %d (same building, unit and room)", first)
 			}
 			bad = append(bad, rowError(row.Row, e))
 			continue
 		}
-		uk := unitKey{bid, unit}
-		uid, ok := g.units[uk]
-		if !ok {
-			if err := unitStmt.QueryRowContext(ctx, bid, unit, tx.Now).Scan(&uid); err != nil {
-				return created, bad, fmt.Errorf("territory: import households: row %d: unit %q: %w", row.Row, unit, sqldb.Translate(err))
-			}
-			g.units[uk] = uid
-		}
-		if err := w.add(ctx, uid, bid, g.path, f.room, string(f.kind), f.area); err != nil {
-			return created, bad, fmt.Errorf("territory: import households: row %d: %w", row.Row, err)
-		}
 		g.rooms[rk] = row.Row
-		created++
+		uk := unitKey{bid, unit}
+		if _, ok := g.units[uk]; !ok && !wanted[uk] {
+			wanted[uk] = true
+			newUnits = append(newUnits, uk)
+		}
+		good = append(good, goodHousehold{g, uk, f})
 	}
-	if err := w.flush(ctx); err != nil {
-		return created, bad, fmt.Errorf("territory: import households: %w", err)
+
+	created, err = s.writeHouseholds(ctx, tx, good, newUnits)
+	if err != nil {
+		return 0, bad, fmt.Errorf("territory: import households: %w", err)
 	}
 	return created, bad, nil
+}
+
+// writeHouseholds inserts the missing units, then the households.
+func (s *Service) writeHouseholds(ctx context.Context, tx *sqldb.Tx, good []goodHousehold, newUnits []unitKey) (int, error) {
+	unitIDs := map[unitKey]int64{}
+	units := newBulkInsert(tx, "units", "building_id, name", " RETURNING id, building_id, name", func(rows *sql.Rows) error {
+		var k unitKey
+		var id int64
+		if err := rows.Scan(&id, &k.building, &k.name); err != nil {
+			return err
+		}
+		unitIDs[k] = id
+		return nil
+	})
+	defer units.close()
+	for _, k := range newUnits {
+		if err := units.add(ctx, k.building, k.name); err != nil {
+			return 0, err
+		}
+	}
+	if err := units.flush(ctx); err != nil {
+		return 0, err
+	}
+	ins := newBulkInsert(tx, "households", "unit_id, building_id, region_path, room, kind, area_m2", "", nil)
+	defer ins.close()
+	for _, h := range good {
+		uid, ok := h.grid.units[h.unit]
+		if !ok {
+			if uid, ok = unitIDs[h.unit]; !ok {
+				return 0, fmt.Errorf("unit %q of building %d was not created", h.unit.name, h.unit.building)
+			}
+			h.grid.units[h.unit] = uid
+		}
+		if err := ins.add(ctx, uid, h.unit.building, h.grid.path, h.f.room, string(h.f.kind), h.f.area); err != nil {
+			return 0, err
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return 0, err
+	}
+	return len(good), nil
 }
 
 // ResolveHouseholds maps keys to household IDs and region paths inside tx.

@@ -122,6 +122,12 @@ func validateMultiPolygon(mp orb.MultiPolygon) error {
 				return err
 			}
 		}
+		for ri, r := range p {
+			if collinear(r) {
+				zh, en := ringName(multi, pi, ri)
+				return apperr.Invalidf("geojson", "%[1]s的面积为零（所有点在一条直线上）", "%[2]s has zero area (all its positions lie on one line)", zh, en)
+			}
+		}
 		if r1, r2, at, ok := selfIntersection(p); ok {
 			zh1, en1 := ringName(multi, pi, r1)
 			if r1 == r2 {
@@ -129,6 +135,12 @@ func validateMultiPolygon(mp orb.MultiPolygon) error {
 			}
 			zh2, en2 := ringName(multi, pi, r2)
 			return apperr.Invalidf("geojson", "%[1]s与%[2]s相交（在 %.7[5]f, %.7[6]f 附近）", "%[3]s and %[4]s intersect (near %.7[5]f, %.7[6]f)", zh1, zh2, en1, en2, at[0], at[1])
+		}
+		for ri, r := range p {
+			if ringAreaZero(r) {
+				zh, en := ringName(multi, pi, ri)
+				return apperr.Invalidf("geojson", "%[1]s的面积为零", "%[2]s has zero area", zh, en)
+			}
 		}
 		for ri := 1; ri < len(p); ri++ {
 			if !planarRingContainsRing(p[0], p[ri]) {
@@ -151,7 +163,7 @@ func validateMultiPolygon(mp orb.MultiPolygon) error {
 }
 
 // validateRing checks one ring on its own: enough positions, coordinates in
-// range, closed, not degenerate.
+// range, closed.
 func validateRing(r orb.Ring, multi bool, pi, ri int) error {
 	zh, en := ringName(multi, pi, ri)
 	if len(r) < 4 {
@@ -168,9 +180,6 @@ func validateRing(r orb.Ring, multi bool, pi, ri int) error {
 	}
 	if len(dedupe(r)) < 4 {
 		return apperr.Invalidf("geojson", "%[1]s去掉重复点后不足4个坐标点", "%[2]s has fewer than 4 positions once repeated points are dropped", zh, en)
-	}
-	if ringAreaZero(r) {
-		return apperr.Invalidf("geojson", "%[1]s的面积为零", "%[2]s has zero area", zh, en)
 	}
 	return nil
 }

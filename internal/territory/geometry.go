@@ -111,6 +111,27 @@ func ringAreaZero(r orb.Ring) bool {
 	return d2 == 0 || math.Abs(ringArea(r)) <= 1e-12*d2
 }
 
+// collinear reports whether every position of r lies on one line (within a
+// tiny fraction of the ring's extent).
+func collinear(r orb.Ring) bool {
+	far, d := r[0], 0.0
+	for _, p := range r {
+		if dd := planar.DistanceSquared(r[0], p); dd > d {
+			far, d = p, dd
+		}
+	}
+	if d == 0 {
+		return true
+	}
+	for _, p := range r {
+		// |orient| / |far - r[0]| is p's distance to the line.
+		if math.Abs(orient(r[0], far, p)) > 1e-9*d {
+			return false
+		}
+	}
+	return true
+}
+
 // polygonArea is the area of p's outer ring less its holes.
 func polygonArea(p orb.Polygon) float64 {
 	a := math.Abs(ringArea(p[0]))
