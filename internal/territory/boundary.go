@@ -93,7 +93,8 @@ func currentBoundary(ctx context.Context, q querier, regionID int64) (*Boundary,
 // community has one, and must not overlap the current boundary of another
 // grid of the community (sharing edges is fine). The actor needs
 // region.write at the region's parent. The spatial index follows after
-// commit.
+// commit. The newest version counts as current for these checks and for the
+// index even when it starts in the future; the history keeps the dates.
 func (s *Service) SetBoundary(ctx context.Context, regionID int64, geojson []byte, validFrom time.Time) error {
 	err := s.db.Transact(ctx, func(tx *sqldb.Tx) error {
 		return s.setBoundary(ctx, tx, regionID, geojson, validFrom)
