@@ -110,7 +110,8 @@ func (db *DB) openSQLite(path string, opt Options) error {
 		sync = "FULL"
 	}
 	// busy_timeout comes first so that the following pragmas wait for locks too.
-	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")"}
+	// temp_store=MEMORY keeps statement journals of large writes off disk.
+	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")", "temp_store(MEMORY)"}
 	q := url.Values{}
 	for _, p := range pragmas {
 		q.Add("_pragma", p)

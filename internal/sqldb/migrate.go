@@ -2,8 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
@@ -20,7 +23,7 @@ var migrations embed.FS
 // Migrate brings the schema up to date. On PostgreSQL a session advisory
 // lock keeps several processes from migrating at once.
 func (db *DB) Migrate(ctx context.Context) error {
-	p, err := db.provider()
+	p, err := db.provider(ctx)
 	if err != nil {
 		return err
 	}
@@ -36,14 +39,36 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // MigrationStatus reports the current and the newest schema version.
 func (db *DB) MigrationStatus(ctx context.Context) (current, target int64, err error) {
-	p, err := db.provider()
+	p, err := db.provider(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
 	return p.GetVersions(ctx)
 }
 
-func (db *DB) provider() (*goose.Provider, error) {
+// MigrationsDigest returns a hash of the embedded migrations of a dialect:
+// tests use it to name a template database that is migrated once.
+func MigrationsDigest(d Dialect) (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations, "migrations/"+string(d), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("sqldb: digest migrations: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (db *DB) provider(ctx context.Context) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: migrations for %s: %w", db.Dialect, err)
@@ -52,7 +77,15 @@ func (db *DB) provider() (*goose.Provider, error) {
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// The lock is per schema: processes migrating the same schema wait
+		// for each other, other schemas of the database are not held up.
+		var schema string
+		if err := db.write.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return nil, fmt.Errorf("sqldb: current schema: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte(schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lock.DefaultLockID ^ int64(h.Sum64()>>1)))
 		if err != nil {
 			return nil, fmt.Errorf("sqldb: migration lock: %w", err)
 		}
