@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
@@ -25,7 +26,7 @@ type Importer struct {
 // NewImporter returns an importer writing to db through the territory
 // (buildings, households) and people (residents) services.
 func NewImporter(db *sqldb.DB, places *territory.Service, people *people.Service) *Importer {
-	return &Importer{db: db, places: places, people: people, chunk: 5000}
+	return &Importer{db: db, places: places, people: people, chunk: 2000}
 }
 
 // ImportOptions tune Import.
@@ -34,8 +35,9 @@ type ImportOptions struct {
 	// one bad row anywhere rolls the whole file back. Either way every bad
 	// row is reported.
 	GoodRowsOnly bool
-	// Progress, if set, is called as rows are read (total < 0: not known
-	// yet) and then as they are written (total: the rows of the file).
+	// Progress, if set, is called with the rows done so far and total < 0
+	// while the file is being read and written (the total is not known
+	// until the last row is read), then once with done == total.
 	Progress func(done, total int)
 }
 
@@ -46,11 +48,13 @@ var errRollback = errors.New("ledger: roll back")
 // buildings, then households, then residents. Pass 1 checks every cell's
 // form; pass 2 hands the rows that passed to the services, which check the
 // domain rules and the actor's permission row by row (place.write,
-// resident.write) and report the bad ones. By default the transaction is
-// rolled back if any row of the file is bad; with GoodRowsOnly the good rows
-// are committed. A sheet whose header is unusable (a required column
-// missing, a column twice, no header at all) stops the file before pass 2,
-// whatever the options: its rows cannot be read reliably.
+// resident.write) and report the bad ones. The two passes overlap: pass 1
+// reads ahead while pass 2 writes what it has read. By default the
+// transaction is rolled back if any row of the file is bad; with
+// GoodRowsOnly the good rows are committed. A sheet whose header is
+// unusable (a required column missing, a column twice, no header at all)
+// stops the file before anything is written, whatever the options: its rows
+// cannot be read reliably.
 //
 // The returned error is for a file that is not a ledger at all (Invalid),
 // an actor without ledger.import anywhere (Forbidden, Unauthenticated) and
@@ -63,19 +67,23 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt ImportOptions) 
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	wb, err := readWorkbook(r, func(n int) { progress(n, -1) })
+	ob, err := openWorkbook(r)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: import: %w", err)
 	}
-	for _, sd := range wb.sheets {
-		if sd.fatal {
-			return buildReport(wb, nil, false), nil
+	defer ob.Close()
+	wb := ob.wb
+	if ob.fatal() {
+		// Read on for the other sheets' form errors and the row counts.
+		if err := ob.drain(func(n int) { progress(n, -1) }); err != nil {
+			return nil, fmt.Errorf("ledger: import: %w", err)
 		}
+		return buildReport(wb, nil, false), nil
 	}
 	var created map[string]int
 	err = im.db.Transact(ctx, func(tx *sqldb.Tx) error {
 		created = map[string]int{}
-		if err := im.apply(ctx, tx, wb, created, progress); err != nil {
+		if err := im.apply(ctx, tx, ob, created, progress); err != nil {
 			return err
 		}
 		if !opt.GoodRowsOnly && wb.hasErrors() {
@@ -92,176 +100,199 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt ImportOptions) 
 // hasErrors reports whether any row of the file is bad.
 func (wb *workbook) hasErrors() bool {
 	for _, sd := range wb.sheets {
-		if len(sd.errs) > 0 {
+		if len(sd.errs) > 0 || len(sd.late) > 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// apply is pass 2: the services check and insert the good rows, sheet by
-// sheet and chunk by chunk, inside tx.
-func (im *Importer) apply(ctx context.Context, tx *sqldb.Tx, wb *workbook, created map[string]int, progress func(int, int)) error {
-	p := &pass2{total: 0, progress: progress}
-	for _, sd := range wb.sheets {
-		p.total += len(sd.records)
-	}
-	progress(0, p.total)
-	if sd := wb.sheet(SheetBuildings); sd != nil {
-		if err := im.applyBuildings(ctx, tx, sd, created, p); err != nil {
-			return err
-		}
-	}
-	if sd := wb.sheet(SheetHouseholds); sd != nil {
-		if err := im.applyHouseholds(ctx, tx, sd, wb.sheet(SheetBuildings), created, p); err != nil {
-			return err
-		}
-	}
-	if sd := wb.sheet(SheetResidents); sd != nil {
-		if err := im.applyResidents(ctx, tx, sd, wb.sheet(SheetHouseholds), created, p); err != nil {
-			return err
+// chunk is a run of rows of one sheet that pass 1 has read and checked,
+// bad ones included, in row order.
+type chunk struct {
+	sd   *sheetData
+	recs []*record
+}
+
+// read is pass 1 as a producer: it reads the sheets in order and sends
+// their rows in chunks of up to size rows until done or stop is closed.
+func (ob *openedBook) read(size int, out chan<- chunk, stop <-chan struct{}) error {
+	for _, sr := range ob.readers {
+		recs := make([]*record, 0, size)
+		for {
+			rec, err := sr.next()
+			if err != nil {
+				return err
+			}
+			if rec != nil {
+				recs = append(recs, rec)
+			}
+			if len(recs) == size || (sr.done && len(recs) > 0) {
+				select {
+				case out <- chunk{sd: sr.sd, recs: recs}:
+				case <-stop:
+					return nil
+				}
+				recs = make([]*record, 0, size)
+			}
+			if sr.done {
+				break
+			}
 		}
 	}
 	return nil
 }
 
-// pass2 counts progress over the rows of every sheet.
-type pass2 struct {
-	done, total int
-	progress    func(int, int)
+// apply is pass 2 as the consumer of pass 1: the services check and insert
+// the good rows of each chunk inside tx while pass 1 reads the next ones.
+func (im *Importer) apply(ctx context.Context, tx *sqldb.Tx, ob *openedBook, created map[string]int, progress func(int, int)) (err error) {
+	chunks := make(chan chunk, 2)
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(finished)
+		defer close(chunks)
+		readErr = ob.read(im.chunk, chunks, stop)
+	}()
+	defer func() {
+		close(stop) // release the reader if pass 2 gave up early
+		<-finished
+	}()
+	done := 0
+	for c := range chunks {
+		if err := im.applyChunk(ctx, tx, ob.wb, c, created); err != nil {
+			return err
+		}
+		done += len(c.recs)
+		progress(done, -1)
+	}
+	if readErr != nil {
+		return readErr
+	}
+	progress(done, done)
+	return nil
 }
 
-func (p *pass2) add(n int) {
-	p.done += n
-	p.progress(p.done, p.total)
-}
-
-func (im *Importer) applyBuildings(ctx context.Context, tx *sqldb.Tx, sd *sheetData, created map[string]int, p *pass2) error {
-	good := sd.good()
-	p.add(len(sd.records) - len(good))
-	for start := 0; start < len(good); start += im.chunk {
-		recs := good[start:min(start+im.chunk, len(good))]
-		rows := make([]territory.BuildingRow, len(recs))
-		for i, rec := range recs {
+// applyChunk hands the good rows of a chunk to the service of its sheet.
+// Rows whose building or household is a bad row of this file are bad for
+// that reason, said plainly, rather than for a place "not found".
+func (im *Importer) applyChunk(ctx context.Context, tx *sqldb.Tx, wb *workbook, c chunk, created map[string]int) error {
+	sd := c.sd
+	if sd.failedUp == nil {
+		// The sheet above is complete: pass 1 has moved past it.
+		switch sd.spec.Key {
+		case SheetHouseholds:
+			sd.failedUp = failedKeys(wb.sheet(SheetBuildings), "grid_code", "compound", "name")
+		case SheetResidents:
+			sd.failedUp = failedKeys(wb.sheet(SheetHouseholds), "grid_code", "compound", "building", "unit", "room")
+		default:
+			sd.failedUp = map[string]int{}
+		}
+	}
+	good := make([]*record, 0, len(c.recs))
+	for _, rec := range c.recs {
+		if rec.Bad {
+			continue
+		}
+		switch sd.spec.Key {
+		case SheetHouseholds:
+			if r, ok := sd.failedUp[sd.key(rec, "grid_code", "compound", "building")]; ok {
+				sd.fail(rec, apperr.Invalidf("building", "所在楼栋（楼栋表第%d行）有错误", "its building (buildings row %d) has errors", r))
+				continue
+			}
+		case SheetResidents:
+			if r, ok := sd.failedUp[sd.key(rec, "grid_code", "compound", "building", "unit", "room")]; ok {
+				sd.fail(rec, apperr.Invalidf("household", "所在房屋（房屋表第%d行）有错误", "its household (households row %d) has errors", r))
+				continue
+			}
+		}
+		good = append(good, rec)
+	}
+	if len(good) == 0 {
+		return nil
+	}
+	var (
+		n   int
+		bad []apperr.RowError
+		err error
+	)
+	switch sd.spec.Key {
+	case SheetBuildings:
+		rows := make([]territory.BuildingRow, len(good))
+		for i, rec := range good {
 			rows[i] = buildingRow(sd, rec)
 		}
-		n, bad, err := im.places.ImportBuildings(ctx, tx, rows)
-		if err != nil {
-			return fmt.Errorf("buildings: %w", err)
-		}
-		created[sd.spec.Key] += n
-		sd.absorb(bad)
-		p.add(len(recs))
-	}
-	return nil
-}
-
-func (im *Importer) applyHouseholds(ctx context.Context, tx *sqldb.Tx, sd, buildings *sheetData, created map[string]int, p *pass2) error {
-	// A household whose building is a bad row of this file is bad for that
-	// reason, said plainly, rather than for a building "not found".
-	failed := failedKeys(buildings, "grid_code", "compound", "name")
-	for _, rec := range sd.good() {
-		if r, ok := failed[sd.key(rec, "grid_code", "compound", "building")]; ok {
-			sd.bad(rec, apperr.Invalidf("building", "所在楼栋（楼栋表第%d行）有错误", "its building (buildings row %d) has errors", r))
-		}
-	}
-	good := sd.good()
-	p.add(len(sd.records) - len(good))
-	for start := 0; start < len(good); start += im.chunk {
-		recs := good[start:min(start+im.chunk, len(good))]
-		rows := make([]territory.HouseholdRow, len(recs))
-		for i, rec := range recs {
+		n, bad, err = im.places.ImportBuildings(ctx, tx, rows)
+	case SheetHouseholds:
+		rows := make([]territory.HouseholdRow, len(good))
+		for i, rec := range good {
 			rows[i] = householdRow(sd, rec)
 		}
-		n, bad, err := im.places.ImportHouseholds(ctx, tx, rows)
-		if err != nil {
-			return fmt.Errorf("households: %w", err)
-		}
-		created[sd.spec.Key] += n
-		sd.absorb(bad)
-		p.add(len(recs))
+		n, bad, err = im.places.ImportHouseholds(ctx, tx, rows)
+	case SheetResidents:
+		n, bad, err = im.importResidents(ctx, tx, sd, good)
 	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", sd.spec.Key, err)
+	}
+	created[sd.spec.Key] += n
+	sd.absorb(good, bad)
 	return nil
 }
 
-func (im *Importer) applyResidents(ctx context.Context, tx *sqldb.Tx, sd, households *sheetData, created map[string]int, p *pass2) error {
-	failed := failedKeys(households, "grid_code", "compound", "building", "unit", "room")
-	for _, rec := range sd.good() {
-		if r, ok := failed[sd.key(rec, "grid_code", "compound", "building", "unit", "room")]; ok {
-			sd.bad(rec, apperr.Invalidf("household", "所在房屋（房屋表第%d行）有错误", "its household (households row %d) has errors", r))
+// importResidents resolves the rows' households, then imports them.
+func (im *Importer) importResidents(ctx context.Context, tx *sqldb.Tx, sd *sheetData, good []*record) (int, []apperr.RowError, error) {
+	rows := make([]people.ResidentRow, len(good))
+	keys := make([]territory.HouseholdKey, 0, len(good))
+	seen := make(map[territory.HouseholdKey]bool, len(good))
+	for i, rec := range good {
+		rows[i] = residentRow(sd, rec)
+		k := householdKey(rows[i])
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
 		}
 	}
-	good := sd.good()
-	p.add(len(sd.records) - len(good))
-	for start := 0; start < len(good); start += im.chunk {
-		recs := good[start:min(start+im.chunk, len(good))]
-		rows := make([]people.ResidentRow, len(recs))
-		keys := make([]territory.HouseholdKey, 0, len(recs))
-		seen := make(map[territory.HouseholdKey]bool, len(recs))
-		for i, rec := range recs {
-			rows[i] = residentRow(sd, rec)
-			k := householdKey(rows[i])
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-		refs, err := im.places.ResolveHouseholds(ctx, tx, keys)
-		if err != nil {
-			return fmt.Errorf("residents: %w", err)
-		}
-		// Rows whose household was not found get no entry: the people
-		// service reports them on "household".
-		byRow := make(map[int]people.HouseholdRef, len(rows))
-		for _, r := range rows {
-			if ref, ok := refs[householdKey(r)]; ok {
-				byRow[r.Row] = people.HouseholdRef{ID: ref.ID, RegionPath: ref.RegionPath}
-			}
-		}
-		n, bad, err := im.people.ImportResidents(ctx, tx, rows, byRow)
-		if err != nil {
-			return fmt.Errorf("residents: %w", err)
-		}
-		created[sd.spec.Key] += n
-		sd.absorb(bad)
-		p.add(len(recs))
+	refs, err := im.places.ResolveHouseholds(ctx, tx, keys)
+	if err != nil {
+		return 0, nil, err
 	}
-	return nil
+	// A row whose household was not found gets no entry: the people
+	// service reports it on "household".
+	byRow := make(map[int]people.HouseholdRef, len(rows))
+	for _, r := range rows {
+		if ref, ok := refs[householdKey(r)]; ok {
+			byRow[r.Row] = people.HouseholdRef{ID: ref.ID, RegionPath: ref.RegionPath}
+		}
+	}
+	return im.people.ImportResidents(ctx, tx, rows, byRow)
 }
 
-// good returns the records that are not (yet) bad.
-func (sd *sheetData) good() []*record {
-	out := make([]*record, 0, len(sd.records))
-	for _, rec := range sd.records {
-		if !rec.Bad {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-// absorb takes the bad rows a service reported into the sheet.
-func (sd *sheetData) absorb(bad []apperr.RowError) {
+// absorb takes the bad rows a service reported on recs into the sheet.
+func (sd *sheetData) absorb(recs []*record, bad []apperr.RowError) {
 	for _, e := range bad {
-		e.Sheet = sd.spec.Key
 		if e.Err == nil {
 			e.Err = apperr.New(apperr.Invalid, "", "无效", "invalid")
 		}
-		if k, ok := serviceFields[sd.spec.Key][e.Err.Field]; ok {
-			c := *e.Err
-			c.Field = k
-			e.Err = &c
+		rec := findRecord(recs, e.Row)
+		if rec == nil {
+			// Not a row of this chunk: keep the report honest anyway.
+			sd.late = append(sd.late, apperr.RowError{Sheet: sd.spec.Key, Row: e.Row, Err: e.Err})
+			continue
 		}
-		if rec := sd.record(e.Row); rec != nil {
-			rec.Bad = true
-		}
-		sd.errs = append(sd.errs, e)
+		sd.fail(rec, e.Err)
 	}
 }
 
-// serviceFields maps the field names the services report to this
-// package's column keys, where they differ.
-var serviceFields = map[string]map[string]string{}
+// findRecord finds row n among recs, which are in row order.
+func findRecord(recs []*record, n int) *record {
+	i := sort.Search(len(recs), func(i int) bool { return recs[i].Row >= n })
+	if i < len(recs) && recs[i].Row == n {
+		return recs[i]
+	}
+	return nil
+}
 
 // key joins the normalised values of the named columns.
 func (sd *sheetData) key(rec *record, cols ...string) string {

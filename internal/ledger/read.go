@@ -3,7 +3,6 @@ package ledger
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/gridwork/gridwork/internal/apperr"
@@ -25,23 +24,24 @@ type sheetData struct {
 	rows    int    // non-blank data rows, also those of an unusable sheet
 	fatal   bool   // the header is unusable: no row of this sheet can be imported
 	records []*record
-	errs    []apperr.RowError
-	unknown []string // headers that match no column, skipped
+	errs    []apperr.RowError // pass 1's, written by the reader
+	late    []apperr.RowError // pass 2's, written by the importer
+	unknown []string          // headers that match no column, skipped
+
+	failedUp map[string]int // pass 2: bad rows of the sheet above, by identity
 }
 
-// bad marks rec bad and records err against it.
+// bad marks rec bad in pass 1 and records err against it.
 func (s *sheetData) bad(rec *record, err *apperr.Error) {
 	rec.Bad = true
 	s.errs = append(s.errs, apperr.RowError{Sheet: s.spec.Key, Row: rec.Row, Err: err})
 }
 
-// record returns the record of row n.
-func (s *sheetData) record(n int) *record {
-	i := sort.Search(len(s.records), func(i int) bool { return s.records[i].Row >= n })
-	if i < len(s.records) && s.records[i].Row == n {
-		return s.records[i]
-	}
-	return nil
+// fail marks rec bad in pass 2 and records err against it. Pass 2 runs
+// while pass 1 reads on, so the two keep their errors apart.
+func (s *sheetData) fail(rec *record, err *apperr.Error) {
+	rec.Bad = true
+	s.late = append(s.late, apperr.RowError{Sheet: s.spec.Key, Row: rec.Row, Err: err})
 }
 
 // val returns the normalised value of column key in rec.
@@ -76,17 +76,41 @@ const maxUnzipped = 1 << 30
 // such as "幸福里社区居民台账".
 const headerSearchRows = 10
 
-// readWorkbook is pass 1: it streams every data sheet of the workbook in r,
-// row by row, checking each cell's form. It returns an error only for a file
-// it cannot read at all; bad rows and bad headers are in the sheets' errs.
-// read is called with the running count of rows read.
-func readWorkbook(r io.Reader, read func(n int)) (*workbook, error) {
+// openedBook is a workbook being read: the file, its data sheets and a
+// reader on each, positioned after its header row.
+type openedBook struct {
+	f       *excelize.File
+	wb      *workbook
+	readers []*sheetReader // in SheetKeys order, like wb.sheets
+}
+
+// Close releases the readers and the file's temporary files.
+func (ob *openedBook) Close() {
+	for _, sr := range ob.readers {
+		sr.rows.Close()
+	}
+	ob.f.Close()
+}
+
+// fatal reports whether a sheet's header is unusable.
+func (ob *openedBook) fatal() bool {
+	for _, sd := range ob.wb.sheets {
+		if sd.fatal {
+			return true
+		}
+	}
+	return false
+}
+
+// openWorkbook opens the workbook in r, finds its data sheets and reads
+// their headers. It returns an error only for a file it cannot read at all
+// or that holds no data sheet; header problems are in the sheets' errs.
+func openWorkbook(r io.Reader) (*openedBook, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzipped})
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Invalid, "file", "无法读取文件，请上传 Excel 工作簿（.xlsx）", "cannot read the file; upload an Excel workbook (.xlsx)")
 	}
-	defer f.Close()
-	wb := &workbook{}
+	ob := &openedBook{f: f, wb: &workbook{}}
 	found := map[string]string{}
 	for _, name := range f.GetSheetList() {
 		spec := specByName(name)
@@ -94,6 +118,7 @@ func readWorkbook(r io.Reader, read func(n int)) (*workbook, error) {
 			continue // 说明 and any sheet of the user's own
 		}
 		if other, dup := found[spec.Key]; dup {
+			f.Close()
 			return nil, apperr.New(apperr.Invalid, "sheet",
 				fmt.Sprintf("工作表“%s”和“%s”都是%s表，请只保留一个", other, name, spec.Title.ZH),
 				fmt.Sprintf("sheets %q and %q are both %s sheets; keep one", other, name, spec.Key))
@@ -101,88 +126,171 @@ func readWorkbook(r io.Reader, read func(n int)) (*workbook, error) {
 		found[spec.Key] = name
 	}
 	if len(found) == 0 {
+		f.Close()
 		return nil, apperr.Invalidf("sheet", "工作簿中没有“楼栋”“房屋”或“居民”工作表，请使用导入模板",
 			"the workbook has no Buildings, Households or Residents sheet; use the import template")
 	}
-	total := 0
 	for _, key := range SheetKeys {
 		name, ok := found[key]
 		if !ok {
 			continue
 		}
-		sd, err := readSheet(f, name, specs[key], func(n int) { read(total + n) })
+		sr, err := openSheet(f, name, specs[key])
 		if err != nil {
+			ob.Close()
 			return nil, err
 		}
-		total += sd.rows
-		wb.sheets = append(wb.sheets, sd)
+		ob.wb.sheets = append(ob.wb.sheets, sr.sd)
+		ob.readers = append(ob.readers, sr)
 	}
-	read(total)
-	return wb, nil
+	return ob, nil
 }
 
-// readSheet reads one data sheet with excelize's streaming row iterator, so
-// only the current row's cells are in memory beside the records.
-func readSheet(f *excelize.File, name string, spec *sheetSpec, read func(n int)) (*sheetData, error) {
-	sd := &sheetData{spec: spec, name: name}
+// readWorkbook is pass 1 on its own: it reads every data sheet of the
+// workbook in r to the end. read is called with the running count of rows.
+func readWorkbook(r io.Reader, read func(n int)) (*workbook, error) {
+	ob, err := openWorkbook(r)
+	if err != nil {
+		return nil, err
+	}
+	defer ob.Close()
+	if err := ob.drain(read); err != nil {
+		return nil, err
+	}
+	return ob.wb, nil
+}
+
+// drain reads every sheet to the end, keeping the records.
+func (ob *openedBook) drain(read func(n int)) error {
+	total := 0
+	for _, sr := range ob.readers {
+		for {
+			rec, err := sr.next()
+			if err != nil {
+				return err
+			}
+			if rec == nil && sr.done {
+				break
+			}
+			if n := total + sr.sd.rows; n%1000 == 0 {
+				read(n)
+			}
+		}
+		total += sr.sd.rows
+	}
+	read(total)
+	return nil
+}
+
+// sheetReader is pass 1 over one data sheet, a row at a time, with
+// excelize's streaming row iterator: only the current row's cells are in
+// memory beside the records kept.
+type sheetReader struct {
+	sd       *sheetData
+	rows     *excelize.Rows
+	colmap   []int // workbook column → spec column, -1 to skip
+	rowNum   int   // the row last read
+	firstRow int   // the first non-blank row, where a missing header is reported
+	done     bool
+	first    map[string]int // identity → first row, for duplicates
+	idx      []int          // the identity columns
+}
+
+// openSheet opens a data sheet and reads down to its header row.
+func openSheet(f *excelize.File, name string, spec *sheetSpec) (*sheetReader, error) {
 	rows, err := f.Rows(name)
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Invalid, "sheet", "无法读取工作表“"+name+"”", "cannot read sheet "+name)
 	}
-	defer rows.Close()
-	var (
-		colmap   []int // workbook column → spec column, -1 to skip
-		rowNum   int
-		firstRow int // first non-blank row, where the header is reported missing
-	)
-	for rows.Next() {
-		rowNum++ // Next steps over missing rows one by one, so this is the row number
-		cells, err := rows.Columns()
+	sr := &sheetReader{sd: &sheetData{spec: spec, name: name}, rows: rows, first: map[string]int{}}
+	for _, k := range identityKeys[spec.Key] {
+		for j, c := range spec.Columns {
+			if c.Key == k {
+				sr.idx = append(sr.idx, j)
+			}
+		}
+	}
+	for sr.colmap == nil && !sr.sd.fatal {
+		cells, ok, err := sr.nextRow()
 		if err != nil {
-			return nil, apperr.Wrap(err, apperr.Invalid, "sheet", fmt.Sprintf("工作表“%s”第%d行无法读取", name, rowNum),
-				fmt.Sprintf("sheet %s row %d cannot be read", name, rowNum))
+			rows.Close()
+			return nil, err
+		}
+		if !ok {
+			if sr.firstRow != 0 {
+				sr.noHeader(apperr.New(apperr.Invalid, "",
+					fmt.Sprintf("找不到表头：没有可识别的列名（如“%s”）", spec.Columns[0].Title.ZH),
+					fmt.Sprintf("no header row: no known column titles (such as %q)", spec.Columns[0].Title.EN)))
+			}
+			sr.done = true
+			break
+		}
+		if m, hits := matchHeader(spec, cells); hits >= 2 {
+			sr.colmap = m
+			sr.sd.checkHeader(sr.rowNum, cells, m)
+			break
+		}
+		if sr.rowNum-sr.firstRow+1 >= headerSearchRows {
+			sr.noHeader(apperr.New(apperr.Invalid, "",
+				fmt.Sprintf("找不到表头：前%d行中没有可识别的列名（如“%s”）", headerSearchRows, spec.Columns[0].Title.ZH),
+				fmt.Sprintf("no header row: none of the first %d rows holds known column titles (such as %q)", headerSearchRows, spec.Columns[0].Title.EN)))
+		}
+	}
+	return sr, nil
+}
+
+func (sr *sheetReader) noHeader(err *apperr.Error) {
+	sr.sd.fatal = true
+	sr.sd.errs = append(sr.sd.errs, apperr.RowError{Sheet: sr.sd.spec.Key, Row: sr.firstRow, Err: err})
+}
+
+// nextRow returns the cells of the next non-blank row; ok is false at the
+// end of the sheet.
+func (sr *sheetReader) nextRow() (cells []string, ok bool, err error) {
+	for sr.rows.Next() {
+		sr.rowNum++ // Next steps over missing rows one by one, so this is the row number
+		cells, err := sr.rows.Columns()
+		if err != nil {
+			return nil, false, apperr.Wrap(err, apperr.Invalid, "sheet", fmt.Sprintf("工作表“%s”第%d行无法读取", sr.sd.name, sr.rowNum),
+				fmt.Sprintf("sheet %s row %d cannot be read", sr.sd.name, sr.rowNum))
 		}
 		if blankRow(cells) {
 			continue
 		}
-		if firstRow == 0 {
-			firstRow = rowNum
+		if sr.firstRow == 0 {
+			sr.firstRow = sr.rowNum
 		}
-		if colmap == nil && !sd.fatal {
-			if m, hits := matchHeader(spec, cells); hits >= 2 {
-				colmap = m
-				sd.checkHeader(rowNum, cells, m)
-				continue
-			}
-			if rowNum-firstRow+1 >= headerSearchRows {
-				sd.fatal = true
-				sd.errs = append(sd.errs, apperr.RowError{Sheet: spec.Key, Row: firstRow, Err: apperr.New(apperr.Invalid, "",
-					fmt.Sprintf("找不到表头：前%d行中没有可识别的列名（如“%s”）", headerSearchRows, spec.Columns[0].Title.ZH),
-					fmt.Sprintf("no header row: none of the first %d rows holds known column titles (such as %q)", headerSearchRows, spec.Columns[0].Title.EN))})
-			}
-			continue
-		}
-		sd.rows++
-		if sd.rows%1000 == 0 {
-			read(sd.rows)
-		}
-		if sd.fatal {
-			continue // count the rows of an unusable sheet, keep none of them
-		}
-		sd.addRecord(rowNum, cells, colmap)
+		return cells, true, nil
 	}
-	if err := rows.Error(); err != nil {
-		return nil, apperr.Wrap(err, apperr.Invalid, "sheet", "无法读取工作表“"+name+"”", "cannot read sheet "+name)
+	if err := sr.rows.Error(); err != nil {
+		return nil, false, apperr.Wrap(err, apperr.Invalid, "sheet", "无法读取工作表“"+sr.sd.name+"”", "cannot read sheet "+sr.sd.name)
 	}
-	if colmap == nil && !sd.fatal && firstRow != 0 {
-		// Fewer than headerSearchRows non-blank rows and none a header.
-		sd.fatal = true
-		sd.errs = append(sd.errs, apperr.RowError{Sheet: spec.Key, Row: firstRow, Err: apperr.New(apperr.Invalid, "",
-			fmt.Sprintf("找不到表头：没有可识别的列名（如“%s”）", spec.Columns[0].Title.ZH),
-			fmt.Sprintf("no header row: no known column titles (such as %q)", spec.Columns[0].Title.EN))})
+	return nil, false, nil
+}
+
+// next reads the next data row, checks its cells and its identity against
+// the earlier rows, keeps it in the sheet and returns it. It returns nil
+// when the sheet is done (sr.done) and for the rows of an unusable sheet,
+// which are counted but not kept.
+func (sr *sheetReader) next() (*record, error) {
+	if sr.done {
+		return nil, nil
 	}
-	sd.findDuplicates()
-	return sd, nil
+	cells, ok, err := sr.nextRow()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		sr.done = true
+		return nil, nil
+	}
+	sr.sd.rows++
+	if sr.sd.fatal {
+		return nil, nil
+	}
+	rec := sr.sd.addRecord(sr.rowNum, cells, sr.colmap)
+	sr.checkDuplicate(rec)
+	return rec, nil
 }
 
 // matchHeader maps the cells of a candidate header row to the spec's
@@ -227,7 +335,7 @@ func (sd *sheetData) checkHeader(rowNum int, cells []string, colmap []int) {
 }
 
 // addRecord checks one data row and keeps it.
-func (sd *sheetData) addRecord(rowNum int, cells []string, colmap []int) {
+func (sd *sheetData) addRecord(rowNum int, cells []string, colmap []int) *record {
 	n := len(sd.spec.Columns)
 	rec := &record{Row: rowNum, Raw: make([]string, n), Val: make([]string, n)}
 	for i, v := range cells {
@@ -244,6 +352,7 @@ func (sd *sheetData) addRecord(rowNum int, cells []string, colmap []int) {
 		rec.Val[j] = v
 	}
 	sd.records = append(sd.records, rec)
+	return rec
 }
 
 // identityKeys are the columns that identify a row of each sheet within the
@@ -254,39 +363,26 @@ var identityKeys = map[string][]string{
 	SheetResidents:  {"id_number"},
 }
 
-// findDuplicates reports rows whose identity repeats an earlier row of the
-// file: the first occurrence stands, each later one is bad.
-func (sd *sheetData) findDuplicates() {
-	keys := identityKeys[sd.spec.Key]
-	idx := make([]int, len(keys))
-	for i, k := range keys {
-		for j, c := range sd.spec.Columns {
-			if c.Key == k {
-				idx[i] = j
-			}
-		}
+// checkDuplicate reports a row whose identity repeats an earlier row of
+// the file: the first occurrence stands, each later one is bad.
+func (sr *sheetReader) checkDuplicate(rec *record) {
+	// A row without the identifying cell (missing, bad or, for an optional
+	// ID number, empty) duplicates nothing.
+	last := sr.idx[len(sr.idx)-1]
+	if rec.Val[last] == "" {
+		return
 	}
-	field := keys[len(keys)-1]
-	first := make(map[string]int, len(sd.records))
 	var b strings.Builder
-	for _, rec := range sd.records {
-		// A row without the identifying cell (missing, bad or, for an
-		// optional ID number, empty) duplicates nothing.
-		if rec.Val[idx[len(idx)-1]] == "" {
-			continue
-		}
-		b.Reset()
-		for _, j := range idx {
-			b.WriteString(rec.Val[j])
-			b.WriteByte(0)
-		}
-		k := b.String()
-		if r, dup := first[k]; dup {
-			sd.bad(rec, apperr.Invalidf(field, "与第%d行重复", "duplicates row %d", r))
-			continue
-		}
-		first[k] = rec.Row
+	for _, j := range sr.idx {
+		b.WriteString(rec.Val[j])
+		b.WriteByte(0)
 	}
+	k := b.String()
+	if r, dup := sr.first[k]; dup {
+		sr.sd.bad(rec, apperr.Invalidf(sr.sd.spec.Columns[last].Key, "与第%d行重复", "duplicates row %d", r))
+		return
+	}
+	sr.first[k] = rec.Row
 }
 
 func blankRow(cells []string) bool {

@@ -138,6 +138,7 @@ func buildReport(wb *workbook, created map[string]int, applied bool) *Report {
 		}
 		rep.Sheets = append(rep.Sheets, sr)
 		rep.Errors = append(rep.Errors, sd.errs...)
+		rep.Errors = append(rep.Errors, sd.late...)
 	}
 	sortErrors(rep.Errors)
 	return rep
