@@ -113,15 +113,20 @@ func writeErrorSheet(f *excelize.File, name string, spec *sheetSpec, recs []*rec
 		blamed := map[string]bool{}
 		var reasons []string
 		for _, e := range errs[rec.Row] {
-			blamed[e.Field] = true
-			if c, ok := spec.column(e.Field); ok {
-				if lang == "en" {
-					reasons = append(reasons, c.Title.EN+": "+e.Msg.EN)
-				} else {
-					reasons = append(reasons, c.Title.ZH+"："+e.Msg.ZH)
-				}
-			} else {
+			for _, k := range blamedColumns(e.Field) {
+				blamed[k] = true
+			}
+			title, ok := pseudoFields[e.Field]
+			if c, isCol := spec.column(e.Field); isCol {
+				title, ok = c.Title, true
+			}
+			switch {
+			case !ok:
 				reasons = append(reasons, e.Msg.In(lang))
+			case lang == "en":
+				reasons = append(reasons, title.EN+": "+e.Msg.EN)
+			default:
+				reasons = append(reasons, title.ZH+"："+e.Msg.ZH)
 			}
 		}
 		cells := make([]any, n+2)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
@@ -258,15 +259,31 @@ func (im *Importer) importResidents(ctx context.Context, tx *sqldb.Tx, sd *sheet
 	if err != nil {
 		return 0, nil, err
 	}
-	// A row whose household was not found gets no entry: the people
-	// service reports it on "household".
+	// A row whose household is not found (or not visible to the actor) is
+	// bad here, with the place it names; the rest go to the people service.
 	byRow := make(map[int]people.HouseholdRef, len(rows))
-	for _, r := range rows {
-		if ref, ok := refs[householdKey(r)]; ok {
-			byRow[r.Row] = people.HouseholdRef{ID: ref.ID, RegionPath: ref.RegionPath}
+	found := rows[:0:0]
+	for i, r := range rows {
+		ref, ok := refs[householdKey(r)]
+		if !ok {
+			sd.fail(good[i], householdNotFound(r))
+			continue
 		}
+		byRow[r.Row] = people.HouseholdRef{ID: ref.ID, RegionPath: ref.RegionPath}
+		found = append(found, r)
 	}
-	return im.people.ImportResidents(ctx, tx, rows, byRow)
+	if len(found) == 0 {
+		return 0, nil, nil
+	}
+	return im.people.ImportResidents(ctx, tx, found, byRow)
+}
+
+// householdNotFound says which household a resident row names.
+func householdNotFound(r people.ResidentRow) *apperr.Error {
+	place := strings.Join(strings.Fields(strings.Join([]string{r.Compound, r.Building, r.Unit, r.Room}, " ")), " ")
+	return apperr.New(apperr.Invalid, "household",
+		fmt.Sprintf("找不到房屋：网格 %s，%s；请先在房屋表中登记", r.GridCode, place),
+		fmt.Sprintf("no such household: grid %s, %s; register it in the households sheet first", r.GridCode, place))
 }
 
 // absorb takes the bad rows a service reported on recs into the sheet.

@@ -106,6 +106,8 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			"房屋 第6行 楼栋：所在楼栋（楼栋表第5行）有错误",
 			"居民 第4行 身份证号：身份证号码校验位（第18位）不正确",
 			"居民 第6行 身份证号：与第2行重复",
+			"居民 第7行 所在房屋：",
+			"居民 第11行 所在房屋：所在房屋（房屋表第6行）有错误",
 		} {
 			if !strings.Contains(lines, want) {
 				t.Errorf("lines lack %q:\n%s", want, lines)

@@ -60,6 +60,8 @@ func ErrorLine(e apperr.RowError, lang string) string {
 		}
 		if c, ok := s.column(col); ok {
 			col = c.Title.In(lang)
+		} else if t, ok := pseudoFields[col]; ok {
+			col = t.In(lang)
 		}
 	}
 	switch {
@@ -84,8 +86,25 @@ func sheetOrder(key string) int {
 	return len(SheetKeys)
 }
 
+// pseudoFields are the fields a service reports that stand for several
+// columns together: the place a resident row points at.
+var pseudoFields = map[string]apperr.Text{
+	"household": {ZH: "所在房屋", EN: "Household"},
+}
+
+// blamedColumns are the columns an error on field points at.
+func blamedColumns(field string) []string {
+	if field == "household" {
+		return []string{"building", "unit", "room"}
+	}
+	return []string{field}
+}
+
 // columnOrder is the position of a column in its sheet, unknown fields last.
 func columnOrder(sheet, field string) int {
+	if field == "household" {
+		field = "room"
+	}
 	if s := specs[sheet]; s != nil {
 		for i, c := range s.Columns {
 			if c.Key == field {
