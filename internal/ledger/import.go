@@ -239,6 +239,17 @@ func (im *Importer) applyChunk(ctx context.Context, tx *sqldb.Tx, wb *workbook, 
 	}
 	created[sd.spec.Key] += n
 	sd.absorb(good, bad)
+	// The good rows are done with: drop their cells, so that memory holds
+	// the bad rows (for the error workbook) and the identities the next
+	// sheet checks against, not the whole file.
+	for _, rec := range good {
+		if !rec.Bad {
+			rec.Raw = nil
+			if sd.spec.Key == SheetResidents {
+				rec.Val = nil
+			}
+		}
+	}
 	return nil
 }
 
