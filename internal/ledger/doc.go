@@ -8,11 +8,12 @@
 // enumerated values (楼栋/院落, 自住/出租/…, 男/女, 户主/配偶/…, tags such as
 // 独居老人、低保); the English codes are accepted too.
 //
-// Import runs in two passes: the first streams every row and checks the
-// cells' form (required cells, numbers, labels, duplicates within the file);
-// the second hands the good rows to the territory and people services in one
-// transaction, which check the domain rules (codes, ID checksums, phones,
-// permissions) row by row. Every bad row is reported with its sheet, row,
+// Import runs in two passes: the first streams every row with excelize's
+// row iterator and checks the cells' form (required cells, numbers, labels,
+// duplicates within the file); the second hands the good rows, chunk by
+// chunk while the first reads on, to the territory and people services in
+// one transaction, and they check the domain rules (codes, ID checksums,
+// phones, permissions) row by row. Every bad row is reported with its sheet, row,
 // column and a bilingual reason. By default a file with any bad row writes
 // nothing; ImportOptions.GoodRowsOnly commits the good rows and still
 // reports the bad ones.

@@ -30,7 +30,7 @@ func (r *Report) WriteErrorWorkbook(w io.Writer, lang string) error {
 		byRow[e.Sheet][e.Row] = append(byRow[e.Sheet][e.Row], e.Err)
 	}
 	first := true
-	for _, key := range SheetKeys {
+	for _, key := range allSheets {
 		recs := r.bad[key]
 		if len(recs) == 0 {
 			continue

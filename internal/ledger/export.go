@@ -206,7 +206,7 @@ func pathID(path string) int64 {
 // sheetKeys resolves the requested sheets, in import order.
 func sheetKeys(names []string) ([]string, error) {
 	if len(names) == 0 {
-		return SheetKeys, nil
+		return allSheets, nil
 	}
 	want := map[string]bool{}
 	for _, n := range names {
@@ -217,7 +217,7 @@ func sheetKeys(names []string) ([]string, error) {
 		want[s.Key] = true
 	}
 	var out []string
-	for _, k := range SheetKeys {
+	for _, k := range allSheets {
 		if want[k] {
 			out = append(out, k)
 		}

@@ -81,7 +81,6 @@ func BenchmarkImport50k(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine+"/rollback", func(b *testing.B) {
 			fx := newFixture(b, dbs[engine](b), spec50k.grids)
-			b.SetBytes(int64(len(dirty)))
 			b.ResetTimer()
 			for range b.N {
 				rep, err := fx.im.Import(fx.ctx, bytes.NewReader(dirty), ImportOptions{})
@@ -92,7 +91,6 @@ func BenchmarkImport50k(b *testing.B) {
 			b.ReportMetric(float64(62625*b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 		b.Run(engine+"/commit", func(b *testing.B) {
-			b.SetBytes(int64(len(clean)))
 			for range b.N {
 				b.StopTimer()
 				fx := newFixture(b, dbs[engine](b), spec50k.grids)

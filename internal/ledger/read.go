@@ -54,7 +54,7 @@ func (s *sheetData) val(rec *record, key string) string {
 	return ""
 }
 
-// workbook is what pass 1 made of a file: its data sheets in SheetKeys order.
+// workbook is what pass 1 made of a file: its data sheets in allSheets order.
 type workbook struct {
 	sheets []*sheetData
 }
@@ -81,7 +81,7 @@ const headerSearchRows = 10
 type openedBook struct {
 	f       *excelize.File
 	wb      *workbook
-	readers []*sheetReader // in SheetKeys order, like wb.sheets
+	readers []*sheetReader // in allSheets order, like wb.sheets
 }
 
 // Close releases the readers and the file's temporary files.
@@ -130,7 +130,7 @@ func openWorkbook(r io.Reader) (*openedBook, error) {
 		return nil, apperr.Invalidf("sheet", "工作簿中没有“楼栋”“房屋”或“居民”工作表，请使用导入模板",
 			"the workbook has no Buildings, Households or Residents sheet; use the import template")
 	}
-	for _, key := range SheetKeys {
+	for _, key := range allSheets {
 		name, ok := found[key]
 		if !ok {
 			continue

@@ -76,14 +76,14 @@ func ErrorLine(e apperr.RowError, lang string) string {
 	}
 }
 
-// sheetOrder is the position of a sheet key in SheetKeys.
+// sheetOrder is the position of a sheet key in allSheets.
 func sheetOrder(key string) int {
-	for i, k := range SheetKeys {
+	for i, k := range allSheets {
 		if k == key {
 			return i
 		}
 	}
-	return len(SheetKeys)
+	return len(allSheets)
 }
 
 // pseudoFields are the fields a service reports that stand for several

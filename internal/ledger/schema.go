@@ -14,8 +14,8 @@ const (
 	SheetResidents  = "residents"
 )
 
-// SheetKeys lists the data sheets in import (and report) order.
-var SheetKeys = []string{SheetBuildings, SheetHouseholds, SheetResidents}
+// allSheets lists the data sheets in import (and report) order.
+var allSheets = []string{SheetBuildings, SheetHouseholds, SheetResidents}
 
 // cellKind says how a column's cells are checked and normalised.
 type cellKind int
@@ -199,7 +199,7 @@ func (s *sheetSpec) title(lang string) string { return s.Title.In(lang) }
 // specByName finds the data sheet a workbook sheet name stands for.
 func specByName(name string) *sheetSpec {
 	n := normHeader(name)
-	for _, k := range SheetKeys {
+	for _, k := range allSheets {
 		s := specs[k]
 		for _, h := range append([]string{s.Key, s.Title.ZH, s.Title.EN}, s.Aliases...) {
 			if normHeader(h) == n {

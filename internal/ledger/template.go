@@ -19,7 +19,7 @@ func WriteTemplate(w io.Writer, lang string) error {
 	if err != nil {
 		return err
 	}
-	for i, key := range SheetKeys {
+	for i, key := range allSheets {
 		spec := specs[key]
 		name := spec.title(lang)
 		if i == 0 {
@@ -168,7 +168,7 @@ func writeHelpSheet(f *excelize.File, lang string, st *bookStyles) error {
 		}
 		row++
 	}
-	for _, key := range SheetKeys {
+	for _, key := range allSheets {
 		spec := specs[key]
 		row++
 		if err := set(fmt.Sprintf("A%d", row), fmt.Sprintf(tr("工作表“%s”", "Sheet %q"), spec.title(lang)), st.title); err != nil {

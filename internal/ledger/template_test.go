@@ -24,14 +24,14 @@ func TestWriteTemplate(t *testing.T) {
 			}
 			defer f.Close()
 			var wantSheets []string
-			for _, k := range SheetKeys {
+			for _, k := range allSheets {
 				wantSheets = append(wantSheets, specs[k].title(lang))
 			}
 			wantSheets = append(wantSheets, titleHelp.In(lang))
 			if d := cmp.Diff(wantSheets, f.GetSheetList()); d != "" {
 				t.Errorf("sheets (-want +got):\n%s", d)
 			}
-			for _, k := range SheetKeys {
+			for _, k := range allSheets {
 				spec := specs[k]
 				name := spec.title(lang)
 				rows, err := f.GetRows(name)
@@ -90,7 +90,7 @@ func TestWriteTemplate(t *testing.T) {
 			for _, r := range help {
 				flat = append(flat, strings.Join(r, "|"))
 			}
-			for _, k := range SheetKeys {
+			for _, k := range allSheets {
 				var ex []string
 				for _, c := range specs[k].Columns {
 					ex = append(ex, c.Example.In(lang))
@@ -121,7 +121,7 @@ func commentText(c excelize.Comment) string {
 func TestTemplateExamplesAreValid(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
 		var sheets []sheetRows
-		for _, k := range SheetKeys {
+		for _, k := range allSheets {
 			var ex []any
 			for _, c := range specs[k].Columns {
 				ex = append(ex, c.Example.In(lang))
