@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -86,4 +87,18 @@ func readBytes(t testing.TB, b []byte) *Report {
 		t.Fatalf("readWorkbook: %v", err)
 	}
 	return buildReport(wb, nil, false)
+}
+
+// readWorkbook is pass 1 on its own: it reads every data sheet of the
+// workbook in r to the end. read is called with the running count of rows.
+func readWorkbook(r io.Reader, read func(n int)) (*workbook, error) {
+	ob, err := openWorkbook(r)
+	if err != nil {
+		return nil, err
+	}
+	defer ob.Close()
+	if err := ob.drain(read); err != nil {
+		return nil, err
+	}
+	return ob.wb, nil
 }

@@ -173,6 +173,10 @@ func (ex *Exporter) region(ctx context.Context, opt ExportOptions) (int64, strin
 		if id == 0 {
 			return 0, "", apperr.Invalidf("region_path", "区域路径“%s”无效", "region path %q is not valid", path)
 		}
+	case path != "" && pathID(path) != id:
+		// The places and the people are read by id and by path: they must
+		// name the same region.
+		return 0, "", apperr.Invalidf("region_path", "区域路径“%s”与区域 %d 不符", "region path %q is not that of region %d", path, id)
 	case path == "" && id == 0:
 		paths, all, err := auth.Scoped(ctx, auth.ActLedgerExport)
 		if err != nil {

@@ -146,20 +146,6 @@ func openWorkbook(r io.Reader) (*openedBook, error) {
 	return ob, nil
 }
 
-// readWorkbook is pass 1 on its own: it reads every data sheet of the
-// workbook in r to the end. read is called with the running count of rows.
-func readWorkbook(r io.Reader, read func(n int)) (*workbook, error) {
-	ob, err := openWorkbook(r)
-	if err != nil {
-		return nil, err
-	}
-	defer ob.Close()
-	if err := ob.drain(read); err != nil {
-		return nil, err
-	}
-	return ob.wb, nil
-}
-
 // drain reads every sheet to the end, keeping the records.
 func (ob *openedBook) drain(read func(n int)) error {
 	total := 0
