@@ -139,31 +139,16 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.auth.FindUserByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toUserJSON(u))
-	return nil
+	return writeFound(w, r, s.auth.FindUserByID, toUserJSON)
 }
 
 func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit", 50, 1, 500)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	limit, offset, err := paging(r, 500)
 	if err != nil {
 		return err
 	}
 	f := auth.UserFilter{Limit: limit, Offset: offset}
-	if q := r.URL.Query().Get("q"); q != "" {
-		f.Query = &q
-	}
+	f.Query = optString(r, "q")
 	if role := auth.Role(r.URL.Query().Get("role")); role != "" {
 		f.Role = &role
 	}
@@ -171,11 +156,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := page[userJSON]{Items: make([]userJSON, 0, len(users)), Total: total, Offset: offset, Limit: limit}
-	for _, u := range users {
-		out.Items = append(out.Items, toUserJSON(u))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, users, total, limit, offset, toUserJSON)
 	return nil
 }
 

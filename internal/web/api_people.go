@@ -35,24 +35,16 @@ func toResidentJSON(p *people.Resident) residentJSON {
 
 func (s *Server) handleListResidents(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	limit, err := queryInt(r, "limit", 50, 1, 1000)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	limit, offset, err := paging(r, 1000)
 	if err != nil {
 		return err
 	}
 	f := people.ResidentFilter{Limit: limit, Offset: offset, NameContains: q.Get("name"), IDNumber: q.Get("id_number"), Phone: q.Get("phone")}
-	if id, err := queryID(r, "region_id"); err != nil {
+	if f.RegionID, err = optID(r, "region_id"); err != nil {
 		return err
-	} else if id != 0 {
-		f.RegionID = &id
 	}
-	if id, err := queryID(r, "household_id"); err != nil {
+	if f.HouseholdID, err = optID(r, "household_id"); err != nil {
 		return err
-	} else if id != 0 {
-		f.HouseholdID = &id
 	}
 	if t := people.Tag(q.Get("tag")); t != "" {
 		f.Tag = &t
@@ -61,25 +53,12 @@ func (s *Server) handleListResidents(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out := page[residentJSON]{Items: make([]residentJSON, 0, len(list)), Total: total, Offset: offset, Limit: limit}
-	for _, p := range list {
-		out.Items = append(out.Items, toResidentJSON(p))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, list, total, limit, offset, toResidentJSON)
 	return nil
 }
 
 func (s *Server) handleGetResident(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := s.people.FindResidentByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toResidentJSON(p))
-	return nil
+	return writeFound(w, r, s.people.FindResidentByID, toResidentJSON)
 }
 
 type createResidentRequest struct {
@@ -145,30 +124,22 @@ type piiViewJSON struct {
 }
 
 func (s *Server) handleListPIIViews(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit", 50, 1, 1000)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	limit, offset, err := paging(r, 1000)
 	if err != nil {
 		return err
 	}
 	f := people.PIIViewFilter{Limit: limit, Offset: offset}
-	if id, err := queryID(r, "resident_id"); err != nil {
+	if f.ResidentID, err = optID(r, "resident_id"); err != nil {
 		return err
-	} else if id != 0 {
-		f.ResidentID = &id
 	}
 	views, total, err := s.people.FindPIIViews(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	out := page[piiViewJSON]{Items: make([]piiViewJSON, 0, len(views)), Total: total, Offset: offset, Limit: limit}
-	for _, v := range views {
-		out.Items = append(out.Items, piiViewJSON{ID: v.ID, ActorID: v.ActorUserID, ActorName: v.ActorName, ResidentID: v.ResidentID,
-			Fields: v.Fields, Reason: v.Reason, At: v.At.Format(time.RFC3339)})
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, views, total, limit, offset, func(v *people.PIIView) piiViewJSON {
+		return piiViewJSON{ID: v.ID, ActorID: v.ActorUserID, ActorName: v.ActorName, ResidentID: v.ResidentID,
+			Fields: v.Fields, Reason: v.Reason, At: v.At.Format(time.RFC3339)}
+	})
 	return nil
 }
 
@@ -185,24 +156,16 @@ type orgJSON struct {
 }
 
 func (s *Server) handleListPartyOrgs(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit", 50, 1, 1000)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	limit, offset, err := paging(r, 1000)
 	if err != nil {
 		return err
 	}
 	f := people.OrgFilter{Limit: limit, Offset: offset}
-	if id, err := queryID(r, "parent_id"); err != nil {
+	if f.ParentID, err = optID(r, "parent_id"); err != nil {
 		return err
-	} else if id != 0 {
-		f.ParentID = &id
 	}
-	if id, err := queryID(r, "region_id"); err != nil {
+	if f.RegionID, err = optID(r, "region_id"); err != nil {
 		return err
-	} else if id != 0 {
-		f.RegionID = &id
 	}
 	if k := people.OrgKind(r.URL.Query().Get("kind")); k != "" {
 		f.Kind = &k
@@ -211,12 +174,10 @@ func (s *Server) handleListPartyOrgs(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out := page[orgJSON]{Items: make([]orgJSON, 0, len(orgs)), Total: total, Offset: offset, Limit: limit}
-	for _, o := range orgs {
-		out.Items = append(out.Items, orgJSON{ID: o.ID, ParentID: o.ParentID, Kind: o.Kind, Name: o.Name, RegionID: o.RegionID,
-			BuildingID: o.BuildingID, Sector: o.Sector, SectorName: o.SectorName, Secretary: o.Secretary})
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, orgs, total, limit, offset, func(o *people.Org) orgJSON {
+		return orgJSON{ID: o.ID, ParentID: o.ParentID, Kind: o.Kind, Name: o.Name, RegionID: o.RegionID,
+			BuildingID: o.BuildingID, Sector: o.Sector, SectorName: o.SectorName, Secretary: o.Secretary}
+	})
 	return nil
 }
 

@@ -24,55 +24,28 @@ func toBuildingJSON(b *territory.Building) buildingJSON {
 }
 
 func (s *Server) handleListBuildings(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	limit, err := queryInt(r, "limit", 50, 1, 1000)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	limit, offset, err := paging(r, 1000)
 	if err != nil {
 		return err
 	}
 	f := territory.BuildingFilter{Limit: limit, Offset: offset}
-	if id, err := queryID(r, "grid_id"); err != nil {
+	if f.GridID, err = optID(r, "grid_id"); err != nil {
 		return err
-	} else if id != 0 {
-		f.GridID = &id
 	}
-	if id, err := queryID(r, "subtree_of"); err != nil {
+	if f.SubtreeOf, err = optID(r, "subtree_of"); err != nil {
 		return err
-	} else if id != 0 {
-		f.SubtreeOf = &id
 	}
-	if c := q.Get("compound"); c != "" {
-		f.Compound = &c
-	}
-	if n := q.Get("name"); n != "" {
-		f.NameContains = &n
-	}
+	f.Compound, f.NameContains = optString(r, "compound"), optString(r, "name")
 	list, total, err := s.territory.FindBuildings(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	out := page[buildingJSON]{Items: make([]buildingJSON, 0, len(list)), Total: total, Offset: offset, Limit: limit}
-	for _, b := range list {
-		out.Items = append(out.Items, toBuildingJSON(b))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, list, total, limit, offset, toBuildingJSON)
 	return nil
 }
 
 func (s *Server) handleGetBuilding(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	b, err := s.territory.FindBuildingByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toBuildingJSON(b))
-	return nil
+	return writeFound(w, r, s.territory.FindBuildingByID, toBuildingJSON)
 }
 
 func (s *Server) handleCreateBuilding(w http.ResponseWriter, r *http.Request) error {
@@ -104,19 +77,13 @@ type servicePointJSON struct {
 }
 
 func (s *Server) handleListServicePoints(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit", 50, 1, 1000)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	limit, offset, err := paging(r, 1000)
 	if err != nil {
 		return err
 	}
 	f := territory.ServicePointFilter{Limit: limit, Offset: offset}
-	if id, err := queryID(r, "subtree_of"); err != nil {
+	if f.SubtreeOf, err = optID(r, "subtree_of"); err != nil {
 		return err
-	} else if id != 0 {
-		f.SubtreeOf = &id
 	}
 	if k := territory.ServicePointKind(r.URL.Query().Get("kind")); k != "" {
 		f.Kind = &k
@@ -125,11 +92,9 @@ func (s *Server) handleListServicePoints(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	out := page[servicePointJSON]{Items: make([]servicePointJSON, 0, len(list)), Total: total, Offset: offset, Limit: limit}
-	for _, p := range list {
-		out.Items = append(out.Items, servicePointJSON{ID: p.ID, RegionID: p.RegionID, Kind: p.Kind, Name: p.Name, Address: p.Address,
-			Lon: p.Lon, Lat: p.Lat, Phone: p.Phone, Hours: p.Hours})
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, list, total, limit, offset, func(p *territory.ServicePoint) servicePointJSON {
+		return servicePointJSON{ID: p.ID, RegionID: p.RegionID, Kind: p.Kind, Name: p.Name, Address: p.Address,
+			Lon: p.Lon, Lat: p.Lat, Phone: p.Phone, Hours: p.Hours}
+	})
 	return nil
 }

@@ -27,24 +27,16 @@ func toRegionJSON(r *territory.Region) regionJSON {
 
 func (s *Server) handleListRegions(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	limit, err := queryInt(r, "limit", 50, 1, 1000)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(r, "offset", 0, 0, 1<<30)
+	limit, offset, err := paging(r, 1000)
 	if err != nil {
 		return err
 	}
 	f := territory.RegionFilter{Limit: limit, Offset: offset}
-	if id, err := queryID(r, "parent_id"); err != nil {
+	if f.ParentID, err = optID(r, "parent_id"); err != nil {
 		return err
-	} else if id != 0 {
-		f.ParentID = &id
 	}
-	if id, err := queryID(r, "subtree_of"); err != nil {
+	if f.SubtreeOf, err = optID(r, "subtree_of"); err != nil {
 		return err
-	} else if id != 0 {
-		f.SubtreeOf = &id
 	}
 	if l := territory.Level(q.Get("level")); l != "" {
 		if !l.Valid() {
@@ -52,32 +44,17 @@ func (s *Server) handleListRegions(w http.ResponseWriter, r *http.Request) error
 		}
 		f.Level = &l
 	}
-	if n := q.Get("name"); n != "" {
-		f.NameContains = &n
-	}
+	f.NameContains = optString(r, "name")
 	regions, total, err := s.territory.FindRegions(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	out := page[regionJSON]{Items: make([]regionJSON, 0, len(regions)), Total: total, Offset: offset, Limit: limit}
-	for _, rg := range regions {
-		out.Items = append(out.Items, toRegionJSON(rg))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, regions, total, limit, offset, toRegionJSON)
 	return nil
 }
 
 func (s *Server) handleGetRegion(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	rg, err := s.territory.FindRegionByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toRegionJSON(rg))
-	return nil
+	return writeFound(w, r, s.territory.FindRegionByID, toRegionJSON)
 }
 
 type createRegionRequest struct {

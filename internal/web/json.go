@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -93,10 +94,61 @@ func queryFloat(r *http.Request, name string) (float64, error) {
 	return f, nil
 }
 
+// optID parses an optional positive integer ID query parameter into a
+// filter field: nil when absent.
+func optID(r *http.Request, name string) (*int64, error) {
+	id, err := queryID(r, name)
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// optString returns a pointer to a non-empty query parameter, nil if empty.
+func optString(r *http.Request, name string) *string {
+	if v := r.URL.Query().Get(name); v != "" {
+		return &v
+	}
+	return nil
+}
+
+// paging reads ?limit= (default 50, 1..max) and ?offset=.
+func paging(r *http.Request, max int) (limit, offset int, err error) {
+	if limit, err = queryInt(r, "limit", 50, 1, max); err != nil {
+		return 0, 0, err
+	}
+	offset, err = queryInt(r, "offset", 0, 0, 1<<30)
+	return limit, offset, err
+}
+
 // page is the envelope of list responses.
 type page[T any] struct {
 	Items  []T `json:"items"`
 	Total  int `json:"total"`
 	Offset int `json:"offset"`
 	Limit  int `json:"limit"`
+}
+
+// writePage answers a list: the items converted for the API and the total
+// count before paging.
+func writePage[T, U any](w http.ResponseWriter, list []T, total, limit, offset int, conv func(T) U) {
+	out := page[U]{Items: make([]U, 0, len(list)), Total: total, Offset: offset, Limit: limit}
+	for _, x := range list {
+		out.Items = append(out.Items, conv(x))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// writeFound answers GET …/{id}: find by the path's id, convert, 200.
+func writeFound[T, U any](w http.ResponseWriter, r *http.Request, find func(context.Context, int64) (T, error), conv func(T) U) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := find(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, conv(x))
+	return nil
 }
