@@ -60,7 +60,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, opt appOptions) 
 	if cfg.PIIKey != "" {
 		master, err := people.ParseKey(cfg.PIIKey)
 		if err != nil {
-			return nil, fmt.Errorf("--pii-key: %w", err)
+			return nil, errors.New("GRIDWORK_PII_KEY / --pii-key: " + userMessage(err))
 		}
 		if keys, err = people.NewKeyring(master); err != nil {
 			return nil, err
@@ -86,7 +86,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, opt appOptions) 
 	a.ledger = ledger.NewImporter(db, a.territory, a.people)
 	a.exporter = ledger.NewExporter(a.territory, a.people)
 	if !opt.noLoadIx {
-		if err := a.territory.LoadIndex(ctx); err != nil {
+		if err := a.territory.LoadIndex(auth.WithActor(ctx, auth.SystemActor())); err != nil {
 			db.Close()
 			return nil, err
 		}

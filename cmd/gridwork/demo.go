@@ -74,7 +74,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("load demo city: %w", err)
 		}
 		fmt.Fprintf(env.Stdout, "Demo city ready in %s.\n", time.Since(start).Round(time.Millisecond))
-		if err := a.territory.LoadIndex(ctx); err != nil {
+		if err := a.territory.LoadIndex(auth.WithActor(ctx, auth.SystemActor())); err != nil {
 			return err
 		}
 	}
