@@ -7,6 +7,23 @@ import (
 	"github.com/gridwork/gridwork/internal/auth"
 )
 
+// meJSON is the signed-in actor: who, which roles at which scopes, and (at
+// login) when the session ends.
+type meJSON struct {
+	UserID    int64       `json:"user_id"`
+	Name      string      `json:"name"`
+	ExpiresAt string      `json:"expires_at,omitempty"`
+	Grants    []grantJSON `json:"grants"`
+}
+
+// tokenJSON is a new API token; the secret is shown this once.
+type tokenJSON struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Prefix string `json:"prefix"`
+	Token  string `json:"token"`
+}
+
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
@@ -58,10 +75,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"user_id": sess.UserID, "name": actor.Name, "expires_at": sess.ExpiresAt.Format(time.RFC3339),
-		"grants": grantsJSON(actor.Grants),
-	})
+	writeJSON(w, http.StatusOK, meJSON{UserID: sess.UserID, Name: actor.Name, ExpiresAt: sess.ExpiresAt.Format(time.RFC3339), Grants: grantsJSON(actor.Grants)})
 	return nil
 }
 
@@ -81,7 +95,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user_id": a.UserID, "name": a.Name, "grants": grantsJSON(a.Grants)})
+	writeJSON(w, http.StatusOK, meJSON{UserID: a.UserID, Name: a.Name, Grants: grantsJSON(a.Grants)})
 	return nil
 }
 
@@ -195,6 +209,6 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": tok.ID, "name": tok.Name, "prefix": tok.Prefix, "token": secret})
+	writeJSON(w, http.StatusCreated, tokenJSON{ID: tok.ID, Name: tok.Name, Prefix: tok.Prefix, Token: secret})
 	return nil
 }

@@ -89,6 +89,22 @@ func (s *Server) handleCreateResident(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
+// residentPIIJSON is a resident's full personal data, shown after an audited reveal.
+type residentPIIJSON struct {
+	ResidentID int64  `json:"resident_id"`
+	Name       string `json:"name"`
+	IDNumber   string `json:"id_number"`
+	Phone      string `json:"phone"`
+}
+
+// coverageJSON is a region's party-organisation coverage (党组织覆盖率).
+type coverageJSON struct {
+	RegionID int64   `json:"region_id"`
+	Grids    int     `json:"grids"`
+	Covered  int     `json:"covered"`
+	Rate     float64 `json:"rate"`
+}
+
 type revealRequest struct {
 	Reason string `json:"reason"`
 }
@@ -109,7 +125,7 @@ func (s *Server) handleRevealResident(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"resident_id": pii.ResidentID, "name": pii.Name, "id_number": pii.IDNumber, "phone": pii.Phone})
+	writeJSON(w, http.StatusOK, residentPIIJSON{ResidentID: pii.ResidentID, Name: pii.Name, IDNumber: pii.IDNumber, Phone: pii.Phone})
 	return nil
 }
 
@@ -192,6 +208,6 @@ func (s *Server) handlePartyCoverage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"region_id": c.RegionID, "grids": c.Grids, "covered": c.Covered, "rate": c.Rate})
+	writeJSON(w, http.StatusOK, coverageJSON{RegionID: c.RegionID, Grids: c.Grids, Covered: c.Covered, Rate: c.Rate})
 	return nil
 }

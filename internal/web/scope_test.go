@@ -128,8 +128,7 @@ func TestAPIErrors(t *testing.T) {
 // TestHealthAndMetrics: /healthz answers with the database and /metrics
 // exposes the request counters.
 func TestHealthAndMetrics(t *testing.T) {
-	db := sqldbtest.SQLite(t, sqldbtest.Options{})
-	f := newFixture(t, db)
+	f := newFixture(t, sqliteDB(t))
 	c := f.client(t)
 	if st, body := c.do("GET", "/healthz", ""); st != 200 || !strings.Contains(body, `"status":"ok"`) {
 		t.Errorf("healthz: %d %s", st, body)

@@ -47,6 +47,7 @@ type Server struct {
 	secure    bool
 	ttl       time.Duration
 	tmpl      *template.Template
+	openapi   []byte // the OpenAPI document, built once from the route table
 	handler   http.Handler
 }
 
@@ -70,7 +71,8 @@ func New(d Deps) *Server {
 		secure: d.SecureCookies, ttl: d.SessionTTL, tmpl: parseTemplates(),
 	}
 	mux := http.NewServeMux()
-	s.routes(mux)
+	s.register(mux)
+	s.openapi = s.buildOpenAPI()
 	csrf := http.NewCrossOriginProtection()
 	s.handler = s.observe(csrf.Handler(s.authenticate(mux)))
 	return s
@@ -86,44 +88,4 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.
 			s.writeError(w, r, err)
 		}
 	}
-}
-
-func (s *Server) routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", s.handleHealthz)
-	mux.Handle("GET /metrics", s.metricsHandler())
-	mux.HandleFunc("GET /{$}", s.handleHome)
-
-	mux.HandleFunc("POST /api/v1/auth/login", s.api(s.handleLogin))
-	mux.HandleFunc("POST /api/v1/auth/logout", s.api(s.handleLogout))
-	mux.HandleFunc("GET /api/v1/me", s.api(s.handleMe))
-	mux.HandleFunc("POST /api/v1/me/password", s.api(s.handleChangePassword))
-	mux.HandleFunc("GET /api/v1/users", s.api(s.handleListUsers))
-	mux.HandleFunc("POST /api/v1/users", s.api(s.handleCreateUser))
-	mux.HandleFunc("GET /api/v1/users/{id}", s.api(s.handleGetUser))
-	mux.HandleFunc("POST /api/v1/users/{id}/grants", s.api(s.handleGrant))
-	mux.HandleFunc("POST /api/v1/tokens", s.api(s.handleCreateToken))
-
-	mux.HandleFunc("GET /api/v1/regions", s.api(s.handleListRegions))
-	mux.HandleFunc("POST /api/v1/regions", s.api(s.handleCreateRegion))
-	mux.HandleFunc("GET /api/v1/regions/{id}", s.api(s.handleGetRegion))
-	mux.HandleFunc("PATCH /api/v1/regions/{id}", s.api(s.handleUpdateRegion))
-	mux.HandleFunc("GET /api/v1/regions/{id}/boundary", s.api(s.handleGetBoundary))
-	mux.HandleFunc("PUT /api/v1/regions/{id}/boundary", s.api(s.handleSetBoundary))
-	mux.HandleFunc("GET /api/v1/locate", s.api(s.handleLocate))
-	mux.HandleFunc("GET /api/v1/buildings", s.api(s.handleListBuildings))
-	mux.HandleFunc("POST /api/v1/buildings", s.api(s.handleCreateBuilding))
-	mux.HandleFunc("GET /api/v1/buildings/{id}", s.api(s.handleGetBuilding))
-	mux.HandleFunc("GET /api/v1/service-points", s.api(s.handleListServicePoints))
-
-	mux.HandleFunc("GET /api/v1/residents", s.api(s.handleListResidents))
-	mux.HandleFunc("POST /api/v1/residents", s.api(s.handleCreateResident))
-	mux.HandleFunc("GET /api/v1/residents/{id}", s.api(s.handleGetResident))
-	mux.HandleFunc("POST /api/v1/residents/{id}/reveal", s.api(s.handleRevealResident))
-	mux.HandleFunc("GET /api/v1/pii-views", s.api(s.handleListPIIViews))
-	mux.HandleFunc("GET /api/v1/party-orgs", s.api(s.handleListPartyOrgs))
-	mux.HandleFunc("GET /api/v1/regions/{id}/party-coverage", s.api(s.handlePartyCoverage))
-
-	mux.HandleFunc("GET /api/v1/ledger/template", s.api(s.handleLedgerTemplate))
-	mux.HandleFunc("POST /api/v1/ledger/import", s.api(s.handleLedgerImport))
-	mux.HandleFunc("GET /api/v1/ledger/export", s.api(s.handleLedgerExport))
 }

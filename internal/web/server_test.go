@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"github.com/gridwork/gridwork/internal/ledger"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/sqldb"
+	"github.com/gridwork/gridwork/internal/sqldb/sqldbtest"
 	"github.com/gridwork/gridwork/internal/territory"
 	"github.com/gridwork/gridwork/internal/web"
 )
@@ -24,6 +26,7 @@ import (
 // users at several scopes.
 type fixture struct {
 	srv     *httptest.Server
+	rec     *recorder
 	regions map[string]*territory.Region // by code
 	bldg    map[string]int64             // grid code → building id
 }
@@ -86,15 +89,29 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	user("admin_a", auth.RoleAdmin, "330110001000")
 	user("admin", auth.RoleAdmin, "330110")
 
-	srv := web.New(web.Deps{DB: db, Auth: au, Territory: terr, People: ppl, Ledger: ledger.NewImporter(db, terr, ppl), Exporter: ledger.NewExporter(terr, ppl)})
+	srv := web.New(web.Deps{Logger: slog.New(slog.DiscardHandler), DB: db, Auth: au, Territory: terr, People: ppl, Ledger: ledger.NewImporter(db, terr, ppl), Exporter: ledger.NewExporter(terr, ppl)})
 	f.srv = httptest.NewServer(srv)
+	f.rec = &recorder{}
 	t.Cleanup(f.srv.Close)
+	// Runs before the server closes: every exchange of the test must match
+	// the OpenAPI document.
+	t.Cleanup(func() {
+		oa := loadOpenAPI(t, f.client(t))
+		for _, e := range f.rec.all {
+			if err := oa.check(e); err != nil {
+				t.Errorf("OpenAPI: %v", err)
+			}
+		}
+	})
 	return f
 }
+
+func sqliteDB(t *testing.T) *sqldb.DB { return sqldbtest.SQLite(t, sqldbtest.Options{}) }
 
 // client is a browser-like client with its own cookie jar.
 type client struct {
 	t    *testing.T
+	rec  *recorder
 	base string
 	http *http.Client
 	lang string
@@ -102,7 +119,7 @@ type client struct {
 
 func (f *fixture) client(t *testing.T) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: f.srv.URL, http: &http.Client{Jar: jar}}
+	return &client{t: t, rec: f.rec, base: f.srv.URL, http: &http.Client{Jar: jar}}
 }
 
 func (f *fixture) login(t *testing.T, username string) *client {
@@ -132,6 +149,9 @@ func (c *client) do(method, path, body string) (int, string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if c.rec != nil {
+		c.rec.add(exchange{method: method, path: path, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: string(b)})
+	}
 	return resp.StatusCode, string(b)
 }
 

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ type Options struct {
 func SQLite(t testing.TB, opt Options) *sqldb.DB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.db")
-	db, err := sqldb.Open(context.Background(), path, sqldb.Options{Now: opt.Now})
+	db, err := sqldb.Open(context.Background(), path, sqldb.Options{Now: opt.Now, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -73,7 +74,7 @@ func Postgres(t testing.TB, opt Options) *sqldb.DB {
 	if err != nil {
 		t.Fatalf("postgres dsn: %v", err)
 	}
-	db, err := sqldb.Open(ctx, dsn, sqldb.Options{Now: opt.Now, MaxReaders: 2})
+	db, err := sqldb.Open(ctx, dsn, sqldb.Options{Now: opt.Now, MaxReaders: 2, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("open postgres schema: %v", err)
 	}
