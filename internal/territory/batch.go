@@ -425,19 +425,19 @@ func (s *Service) ResolveHouseholds(ctx context.Context, tx *sqldb.Tx, keys []Ho
 // exportScope builds the scope condition of an export on col: the actor's
 // place.read scopes, narrowed to the subtree of region subtreeOf (0 for
 // all the actor may see).
-func (s *Service) exportScope(ctx context.Context, col string, subtreeOf int64) (*where, error) {
+func (s *Service) exportScope(ctx context.Context, col string, subtreeOf int64) (*sqldb.Where, error) {
 	paths, all, err := auth.Scoped(ctx, auth.ActPlaceRead)
 	if err != nil {
 		return nil, err
 	}
-	w := &where{}
-	w.subtree(col, paths, all)
+	w := &sqldb.Where{}
+	w.Scope(col, paths, all)
 	if subtreeOf != 0 {
 		p, err := subtreePath(ctx, s.db, subtreeOf)
 		if err != nil {
 			return nil, err
 		}
-		w.subtree(col, []string{p}, false)
+		w.Subtree(col, []string{p})
 	}
 	return w, nil
 }
@@ -451,7 +451,7 @@ func (s *Service) EachBuilding(ctx context.Context, subtreeOf int64, fn func(Bui
 		return fmt.Errorf("territory: export buildings: %w", err)
 	}
 	rows, err := s.db.Query(ctx, `SELECT g.code, b.compound, b.name, b.kind, b.address, b.lon, b.lat, b.floors
-		FROM buildings b JOIN regions g ON g.id = b.grid_id`+w.String()+` ORDER BY g.code, b.id`, w.args...)
+		FROM buildings b JOIN regions g ON g.id = b.grid_id`+w.String()+` ORDER BY g.code, b.id`, w.Args()...)
 	if err != nil {
 		return fmt.Errorf("territory: export buildings: %w", err)
 	}
@@ -480,7 +480,7 @@ func (s *Service) EachHousehold(ctx context.Context, subtreeOf int64, fn func(Ho
 	}
 	rows, err := s.db.Query(ctx, `SELECT g.code, b.compound, b.name, u.name, h.room, h.kind, h.area_m2
 		FROM households h JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = h.building_id JOIN regions g ON g.id = b.grid_id`+
-		w.String()+` ORDER BY g.code, b.id, u.id, h.id`, w.args...)
+		w.String()+` ORDER BY g.code, b.id, u.id, h.id`, w.Args()...)
 	if err != nil {
 		return fmt.Errorf("territory: export households: %w", err)
 	}

@@ -154,33 +154,33 @@ func (s *Service) FindBuildings(ctx context.Context, f BuildingFilter) ([]*Build
 	if err != nil {
 		return nil, 0, err
 	}
-	w := &where{}
-	w.subtree("region_path", paths, all)
+	w := &sqldb.Where{}
+	w.Scope("region_path", paths, all)
 	if f.GridID != nil {
-		w.add("grid_id = " + w.arg(*f.GridID))
+		w.Add("grid_id = " + w.Arg(*f.GridID))
 	}
 	if f.SubtreeOf != nil {
 		p, err := subtreePath(ctx, s.db, *f.SubtreeOf)
 		if err != nil {
 			return nil, 0, fmt.Errorf("territory: find buildings: %w", err)
 		}
-		w.subtree("region_path", []string{p}, false)
+		w.Subtree("region_path", []string{p})
 	}
 	if f.Compound != nil {
-		w.add("compound = " + w.arg(strings.TrimSpace(*f.Compound)))
+		w.Add("compound = " + w.Arg(strings.TrimSpace(*f.Compound)))
 	}
 	if f.Kind != nil {
-		w.add("kind = " + w.arg(string(*f.Kind)))
+		w.Add("kind = " + w.Arg(string(*f.Kind)))
 	}
 	if f.NameContains != nil && strings.TrimSpace(*f.NameContains) != "" {
-		w.add("name LIKE " + w.arg(likeArg(strings.TrimSpace(*f.NameContains))) + ` ESCAPE '\'`)
+		w.Add("name LIKE " + w.Arg(sqldb.LikeContains(strings.TrimSpace(*f.NameContains))) + ` ESCAPE '\'`)
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM buildings`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM buildings`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count buildings: %w", sqldb.Translate(err))
 	}
 	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.Query(ctx, `SELECT `+buildingCols+` FROM buildings`+w.String()+` ORDER BY id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+	rows, err := s.db.Query(ctx, `SELECT `+buildingCols+` FROM buildings`+w.String()+` ORDER BY id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find buildings: %w", err)
 	}

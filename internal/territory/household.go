@@ -107,30 +107,30 @@ func (s *Service) FindHouseholds(ctx context.Context, f HouseholdFilter) ([]*Hou
 	if err != nil {
 		return nil, 0, err
 	}
-	w := &where{}
-	w.subtree("region_path", paths, all)
+	w := &sqldb.Where{}
+	w.Scope("region_path", paths, all)
 	if f.UnitID != nil {
-		w.add("unit_id = " + w.arg(*f.UnitID))
+		w.Add("unit_id = " + w.Arg(*f.UnitID))
 	}
 	if f.BuildingID != nil {
-		w.add("building_id = " + w.arg(*f.BuildingID))
+		w.Add("building_id = " + w.Arg(*f.BuildingID))
 	}
 	if f.SubtreeOf != nil {
 		p, err := subtreePath(ctx, s.db, *f.SubtreeOf)
 		if err != nil {
 			return nil, 0, fmt.Errorf("territory: find households: %w", err)
 		}
-		w.subtree("region_path", []string{p}, false)
+		w.Subtree("region_path", []string{p})
 	}
 	if f.Kind != nil {
-		w.add("kind = " + w.arg(string(*f.Kind)))
+		w.Add("kind = " + w.Arg(string(*f.Kind)))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM households`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM households`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count households: %w", sqldb.Translate(err))
 	}
 	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.Query(ctx, `SELECT `+householdCols+` FROM households`+w.String()+` ORDER BY id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+	rows, err := s.db.Query(ctx, `SELECT `+householdCols+` FROM households`+w.String()+` ORDER BY id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find households: %w", err)
 	}

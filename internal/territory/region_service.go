@@ -191,31 +191,31 @@ func (s *Service) FindRegions(ctx context.Context, f RegionFilter) ([]*Region, i
 	if err != nil {
 		return nil, 0, err
 	}
-	w := &where{}
-	w.subtree("path", paths, all)
+	w := &sqldb.Where{}
+	w.Scope("path", paths, all)
 	if f.ParentID != nil {
-		w.add("parent_id = " + w.arg(*f.ParentID))
+		w.Add("parent_id = " + w.Arg(*f.ParentID))
 	}
 	if f.Level != nil {
-		w.add("level = " + w.arg(string(*f.Level)))
+		w.Add("level = " + w.Arg(string(*f.Level)))
 	}
 	if f.SubtreeOf != nil {
 		root, err := regionByID(ctx, s.db, *f.SubtreeOf)
 		if err != nil {
 			return nil, 0, fmt.Errorf("territory: find regions: %w", err)
 		}
-		w.subtree("path", []string{root.Path}, false)
+		w.Subtree("path", []string{root.Path})
 	}
 	if f.NameContains != nil && strings.TrimSpace(*f.NameContains) != "" {
-		w.add("name LIKE " + w.arg(likeArg(strings.TrimSpace(*f.NameContains))) + ` ESCAPE '\'`)
+		w.Add("name LIKE " + w.Arg(sqldb.LikeContains(strings.TrimSpace(*f.NameContains))) + ` ESCAPE '\'`)
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM regions`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM regions`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count regions: %w", sqldb.Translate(err))
 	}
 	limit, offset := page(f.Limit, f.Offset)
-	q := `SELECT ` + regionCols + ` FROM regions` + w.String() + ` ORDER BY code LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset)
-	list, err := queryRegions(ctx, s.db, q, w.args...)
+	q := `SELECT ` + regionCols + ` FROM regions` + w.String() + ` ORDER BY code LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
+	list, err := queryRegions(ctx, s.db, q, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find regions: %w", err)
 	}

@@ -3,7 +3,6 @@ package territory
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,40 +39,6 @@ type querier interface {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-// where builds a WHERE clause with numbered placeholders.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// arg adds an argument and returns its placeholder.
-func (w *where) arg(v any) string {
-	w.args = append(w.args, v)
-	return fmt.Sprintf("$%d", len(w.args))
-}
-
-// add adds a condition.
-func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
-
-// subtree adds a condition limiting col to the subtrees at paths, unless
-// all is set (the system actor).
-func (w *where) subtree(col string, paths []string, all bool) {
-	if all {
-		return
-	}
-	cond, args := sqldb.Subtree(col, paths, len(w.args)+1)
-	w.args = append(w.args, args...)
-	w.add(cond)
-}
-
-// String returns " WHERE …" or "".
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
 // page returns a sane limit and offset.
 func page(limit, offset int) (int, int) {
 	if limit <= 0 {
@@ -83,12 +48,6 @@ func page(limit, offset int) (int, int) {
 		limit = 1000
 	}
 	return limit, max(offset, 0)
-}
-
-// likeArg escapes s for LIKE … ESCAPE '\' and wraps it in %.
-func likeArg(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
 }
 
 // checkText trims s and checks it is at most maxLen characters of printable

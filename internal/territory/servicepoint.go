@@ -208,27 +208,27 @@ func (s *Service) FindServicePoints(ctx context.Context, f ServicePointFilter) (
 	if err != nil {
 		return nil, 0, err
 	}
-	w := &where{}
-	w.subtree("region_path", paths, all)
+	w := &sqldb.Where{}
+	w.Scope("region_path", paths, all)
 	if f.RegionID != nil {
-		w.add("region_id = " + w.arg(*f.RegionID))
+		w.Add("region_id = " + w.Arg(*f.RegionID))
 	}
 	if f.SubtreeOf != nil {
 		p, err := subtreePath(ctx, s.db, *f.SubtreeOf)
 		if err != nil {
 			return nil, 0, fmt.Errorf("territory: find service points: %w", err)
 		}
-		w.subtree("region_path", []string{p}, false)
+		w.Subtree("region_path", []string{p})
 	}
 	if f.Kind != nil {
-		w.add("kind = " + w.arg(string(*f.Kind)))
+		w.Add("kind = " + w.Arg(string(*f.Kind)))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM service_points`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM service_points`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count service points: %w", sqldb.Translate(err))
 	}
 	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.Query(ctx, `SELECT `+servicePointCols+` FROM service_points`+w.String()+` ORDER BY id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+	rows, err := s.db.Query(ctx, `SELECT `+servicePointCols+` FROM service_points`+w.String()+` ORDER BY id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find service points: %w", err)
 	}

@@ -104,18 +104,18 @@ func (s *Service) FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, er
 	if err != nil {
 		return nil, 0, err
 	}
-	w := &where{}
-	w.subtree("b.region_path", paths, all)
+	w := &sqldb.Where{}
+	w.Scope("b.region_path", paths, all)
 	if f.BuildingID != nil {
-		w.add("u.building_id = " + w.arg(*f.BuildingID))
+		w.Add("u.building_id = " + w.Arg(*f.BuildingID))
 	}
 	from := ` FROM units u JOIN buildings b ON b.id = u.building_id`
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count units: %w", sqldb.Translate(err))
 	}
 	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.Query(ctx, `SELECT `+unitCols+from+w.String()+` ORDER BY u.building_id, u.id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+	rows, err := s.db.Query(ctx, `SELECT `+unitCols+from+w.String()+` ORDER BY u.building_id, u.id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find units: %w", err)
 	}
