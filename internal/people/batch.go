@@ -51,16 +51,30 @@ type HouseholdRef struct {
 //
 // The actor needs ledger.import and resident.write at each row's region.
 func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []ResidentRow, households map[int]HouseholdRef) (created int, bad []apperr.RowError, err error) {
+	ids, bad, err := s.ImportResidentsWithIDs(ctx, tx, rows, households)
+	for _, id := range ids {
+		if id != 0 {
+			created++
+		}
+	}
+	return created, bad, err
+}
+
+// ImportResidentsWithIDs is ImportResidents for callers that go on to refer
+// to the new residents (a loader enrolling party members, say): ids[i] is
+// the id given to rows[i], 0 when that row is bad. ids is nil when err is
+// not.
+func (s *Service) ImportResidentsWithIDs(ctx context.Context, tx *sqldb.Tx, rows []ResidentRow, households map[int]HouseholdRef) (ids []int64, bad []apperr.RowError, err error) {
 	if _, _, err := auth.Scoped(ctx, auth.ActLedgerImport); err != nil {
-		return 0, nil, err
+		return nil, nil, err
 	}
 	actor, _ := auth.ActorFrom(ctx)
 	type candidate struct {
-		row  *ResidentRow
-		ref  HouseholdRef
-		f    residentFields
-		pii  sealedPII
-		dupe bool
+		index int // into rows
+		ref   HouseholdRef
+		f     residentFields
+		pii   sealedPII
+		dupe  bool
 	}
 	// The households' region paths come from the database, not the refs, so
 	// that a wrong ref can neither escape the actor's scope nor break a
@@ -75,7 +89,7 @@ func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []Resi
 	}
 	hhPaths, err := householdPaths(ctx, tx, hhIDs)
 	if err != nil {
-		return 0, nil, fmt.Errorf("people: import residents: %w", err)
+		return nil, nil, fmt.Errorf("people: import residents: %w", err)
 	}
 	cands := make([]candidate, 0, len(rows))
 	firstRow := make(map[string]int, len(rows)) // blind index → first row holding it
@@ -101,7 +115,7 @@ func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []Resi
 		}
 		p, err := s.seal(f.idNumber, f.phone)
 		if err != nil {
-			return 0, nil, fmt.Errorf("people: import residents: %w", err)
+			return nil, nil, fmt.Errorf("people: import residents: %w", err)
 		}
 		if p.idHash != nil {
 			if first, seen := firstRow[string(p.idHash)]; seen {
@@ -110,7 +124,7 @@ func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []Resi
 			}
 			firstRow[string(p.idHash)] = r.Row
 		}
-		cands = append(cands, candidate{row: r, ref: ref, f: f, pii: p})
+		cands = append(cands, candidate{index: i, ref: ref, f: f, pii: p})
 	}
 
 	// One blind-index query per chunk finds the ID numbers already registered.
@@ -122,27 +136,33 @@ func (s *Service) ImportResidents(ctx context.Context, tx *sqldb.Tx, rows []Resi
 	}
 	taken, err := registeredHashes(ctx, tx, hashes)
 	if err != nil {
-		return 0, nil, fmt.Errorf("people: import residents: %w", err)
+		return nil, nil, fmt.Errorf("people: import residents: %w", err)
 	}
 	for i := range cands {
 		if c := &cands[i]; c.pii.idHash != nil && taken[string(c.pii.idHash)] {
 			c.dupe = true
-			bad = append(bad, rowErr(c.row.Row, apperr.Conflictf("id_number", "该身份证号码已登记", "a resident with this ID number is already registered")))
+			bad = append(bad, rowErr(rows[c.index].Row, apperr.Conflictf("id_number", "该身份证号码已登记", "a resident with this ID number is already registered")))
 		}
 	}
 
 	good := make([]importedResident, 0, len(cands))
+	index := make([]int, 0, len(cands))
 	for _, c := range cands {
 		if !c.dupe {
 			good = append(good, importedResident{ref: c.ref, f: c.f, pii: c.pii})
+			index = append(index, c.index)
 		}
 	}
-	if err := insertResidents(ctx, tx, good); err != nil {
-		return 0, nil, fmt.Errorf("people: import residents: %w", err)
+	newIDs, err := insertResidents(ctx, tx, good)
+	if err != nil {
+		return nil, nil, fmt.Errorf("people: import residents: %w", err)
 	}
-	created = len(good)
+	ids = make([]int64, len(rows))
+	for k, i := range index {
+		ids[i] = newIDs[k]
+	}
 	slices.SortStableFunc(bad, func(a, b apperr.RowError) int { return a.Row - b.Row })
-	return created, bad, nil
+	return ids, bad, nil
 }
 
 // importedResident is a valid row ready to insert.
@@ -152,112 +172,47 @@ type importedResident struct {
 	pii sealedPII
 }
 
-// chunkSize is how many residents one INSERT writes. Multi-row inserts
-// save round trips on PostgreSQL and, on SQLite, the per-statement costs
-// (the statement journal above all); but SQLite looks up "$n" parameters by
-// a linear search, so its statements stay small.
-func chunkSize(d sqldb.Dialect) int {
-	if d == sqldb.Postgres {
-		return 250
-	}
-	return 16
+// residentsInsert writes residents, 11 arguments a row.
+var residentsInsert = multiInsert{
+	head: `INSERT INTO residents (household_id, region_path, name, gender, birth_date, id_number_enc, id_number_hash,
+		phone_enc, phone_hash, relation, party_member, created_at, updated_at) VALUES `,
+	width: 11, nowCols: 2,
 }
 
-// insertResidents inserts rs and their tags, a chunk per statement; the
-// statement for a full chunk is prepared once.
-func insertResidents(ctx context.Context, tx *sqldb.Tx, rs []importedResident) error {
+// insertResidents inserts rs and their tags and returns the residents'
+// ids in the order of rs.
+func insertResidents(ctx context.Context, tx *sqldb.Tx, rs []importedResident) ([]int64, error) {
+	ids, err := residentsInsert.run(ctx, tx, len(rs), func(args []any, i int) []any {
+		r := &rs[i]
+		return append(args, nullID(r.ref.ID), r.ref.RegionPath, r.f.name, string(r.f.gender), nullDate(r.f.birthDate),
+			r.pii.idEnc, r.pii.idHash, r.pii.phoneEnc, r.pii.phoneHash, string(r.f.relation), false)
+	})
+	if err != nil {
+		return nil, err
+	}
 	type tagRow struct {
 		id  int64
 		tag Tag
 	}
 	var tags []tagRow
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	size := chunkSize(tx.Dialect)
-	args := make([]any, 0, 1+11*size)
-	for start := 0; start < len(rs); start += size {
-		chunk := rs[start:min(start+size, len(rs))]
-		args = append(args[:0], tx.Now)
-		for _, r := range chunk {
-			args = append(args, nullID(r.ref.ID), r.ref.RegionPath, r.f.name, string(r.f.gender), nullDate(r.f.birthDate),
-				r.pii.idEnc, r.pii.idHash, r.pii.phoneEnc, r.pii.phoneHash, string(r.f.relation), false)
-		}
-		var rows *sql.Rows
-		var err error
-		if len(chunk) == size {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, insertResidentsSQL(size)); err != nil {
-					return sqldb.Translate(err)
-				}
-			}
-			rows, err = full.QueryContext(ctx, args...)
-		} else {
-			rows, err = tx.Tx.QueryContext(ctx, insertResidentsSQL(len(chunk)), args...)
-		}
-		if err != nil {
-			return sqldb.Translate(err)
-		}
-		ids := make([]int64, 0, len(chunk))
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return sqldb.Translate(err)
-		}
-		if len(ids) != len(chunk) {
-			return fmt.Errorf("inserted %d residents, got %d ids back", len(chunk), len(ids))
-		}
-		// RETURNING promises no order, but the ids of one statement are
-		// assigned in the order of its VALUES on both engines.
-		slices.Sort(ids)
-		for i, r := range chunk {
-			for _, t := range r.f.tags {
-				tags = append(tags, tagRow{ids[i], t})
-			}
+	for i, r := range rs {
+		for _, t := range r.f.tags {
+			tags = append(tags, tagRow{ids[i], t})
 		}
 	}
-	for start := 0; start < len(tags); start += 4 * size {
-		chunk := tags[start:min(start+4*size, len(tags))]
+	size := 4 * chunkSize(tx.Dialect)
+	for start := 0; start < len(tags); start += size {
+		chunk := tags[start:min(start+size, len(tags))]
 		var w where
 		values := make([]string, len(chunk))
 		for i, t := range chunk {
 			values[i] = "(" + w.arg(t.id) + ", " + w.arg(string(t.tag)) + ")"
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO resident_tags (resident_id, tag) VALUES `+strings.Join(values, ", "), w.args...); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
-}
-
-// insertResidentsSQL is an INSERT of n residents; $1 is the time, then 11
-// arguments per resident.
-func insertResidentsSQL(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO residents (household_id, region_path, name, gender, birth_date, id_number_enc, id_number_hash,
-		phone_enc, phone_hash, relation, party_member, created_at, updated_at) VALUES `)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(")
-		for j := 0; j < 11; j++ {
-			fmt.Fprintf(&b, "$%d, ", 2+11*i+j)
-		}
-		b.WriteString("$1, $1)")
-	}
-	b.WriteString(" RETURNING id")
-	return b.String()
+	return ids, nil
 }
 
 func rowErr(row int, e *apperr.Error) apperr.RowError {
@@ -265,66 +220,34 @@ func rowErr(row int, e *apperr.Error) apperr.RowError {
 }
 
 // householdPaths returns the region paths of the households that exist
-// among ids, querying inChunk of them at a time.
+// among ids.
 func householdPaths(ctx context.Context, q querier, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
-	for start := 0; start < len(ids); start += inChunk {
-		chunk := ids[start:min(start+inChunk, len(ids))]
-		var w where
-		ph := make([]string, len(chunk))
-		for i, id := range chunk {
-			ph[i] = w.arg(id)
+	err := queryIn(ctx, q, `SELECT id, region_path FROM households WHERE id IN (`, ids, func(rows *sql.Rows) error {
+		var id int64
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			return err
 		}
-		rows, err := q.Query(ctx, `SELECT id, region_path FROM households WHERE id IN (`+strings.Join(ph, ", ")+`)`, w.args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var path string
-			if err := rows.Scan(&id, &path); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = path
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		out[id] = path
+		return nil
+	})
+	return out, err
 }
 
 // registeredHashes returns which of the ID-number blind indexes are
-// already in residents, querying inChunk of them at a time.
+// already in residents.
 func registeredHashes(ctx context.Context, q querier, hashes [][]byte) (map[string]bool, error) {
 	out := make(map[string]bool)
-	for start := 0; start < len(hashes); start += inChunk {
-		chunk := hashes[start:min(start+inChunk, len(hashes))]
-		var w where
-		ph := make([]string, len(chunk))
-		for i, h := range chunk {
-			ph[i] = w.arg(h)
+	err := queryIn(ctx, q, `SELECT id_number_hash FROM residents WHERE id_number_hash IN (`, hashes, func(rows *sql.Rows) error {
+		var h []byte
+		if err := rows.Scan(&h); err != nil {
+			return err
 		}
-		rows, err := q.Query(ctx, `SELECT id_number_hash FROM residents WHERE id_number_hash IN (`+strings.Join(ph, ", ")+`)`, w.args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var h []byte
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[string(h)] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		out[string(h)] = true
+		return nil
+	})
+	return out, err
 }
 
 // EachResident streams the residents of a region subtree ("" for all the

@@ -220,3 +220,51 @@ func TestEachResident(t *testing.T) {
 		}
 	})
 }
+
+func TestImportResidentsWithIDs(t *testing.T) {
+	sqldbtest.Engines(t, sqldbtest.Options{Now: now}, func(t *testing.T, db *sqldb.DB) {
+		s := newService(t, db)
+		admin := as(1, "管理员", auth.RoleAdmin, district)
+		rows, refs := importRows(40) // more than one insert statement on either engine
+		rows[3].Name = ""
+		rows[7].IDNumber = rowID(2) // repeats row 2
+		delete(refs, rows[30].Row)
+		var ids []int64
+		var bad []apperr.RowError
+		err := db.Transact(context.Background(), func(tx *sqldb.Tx) error {
+			var err error
+			ids, bad, err = s.ImportResidentsWithIDs(admin, tx, rows, refs)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != len(rows) || len(bad) != 3 {
+			t.Fatalf("%d ids for %d rows, %d bad rows; want one id a row and 3 bad rows", len(ids), len(rows), len(bad))
+		}
+		isBad := map[int]bool{}
+		for _, e := range bad {
+			isBad[e.Row] = true
+		}
+		var last int64
+		for i, id := range ids {
+			if isBad[rows[i].Row] {
+				if id != 0 {
+					t.Errorf("bad row %d got id %d", rows[i].Row, id)
+				}
+				continue
+			}
+			if id <= last {
+				t.Errorf("row %d: id %d does not ascend after %d", rows[i].Row, id, last)
+			}
+			last = id
+			r, err := s.FindResidentByID(admin, id)
+			if err != nil || r.Name != rows[i].Name || r.HouseholdID != refs[rows[i].Row].ID {
+				t.Errorf("row %d: resident %d = %+v, %v; want %s of household %d", rows[i].Row, id, r, err, rows[i].Name, refs[rows[i].Row].ID)
+			}
+		}
+		if n := count(t, db, "residents"); n != len(rows)-3 {
+			t.Errorf("%d residents, want %d", n, len(rows)-3)
+		}
+	})
+}

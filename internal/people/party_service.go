@@ -90,6 +90,39 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
 	if _, err := partyScoped(ctx, auth.ActPartyWrite); err != nil {
 		return nil, err
 	}
+	var id int64
+	err := s.db.Transact(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		id, err = createOrg(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("people: create party organisation %q: %w", in.Name, err)
+	}
+	return s.FindOrgByID(ctx, id)
+}
+
+// CreateOrgTx is CreateOrg inside the caller's transaction, for loading
+// many organisations at once; the organisation is read back inside tx.
+// Bad input writes nothing and leaves tx usable: every check is made
+// before the insert.
+func (s *Service) CreateOrgTx(ctx context.Context, tx *sqldb.Tx, in OrgInput) (*Org, error) {
+	if _, err := partyScoped(ctx, auth.ActPartyWrite); err != nil {
+		return nil, err
+	}
+	id, err := createOrg(ctx, tx, in)
+	if err == nil {
+		var o *Org
+		if o, err = loadOrg(ctx, tx, id); err == nil {
+			return o, nil
+		}
+	}
+	return nil, fmt.Errorf("people: create party organisation %q: %w", in.Name, err)
+}
+
+// createOrg checks in and the actor's right to it and inserts the
+// organisation, returning its id.
+func createOrg(ctx context.Context, tx *sqldb.Tx, in OrgInput) (int64, error) {
 	var errs apperr.List
 	name, err := validateOrgName(in.Name)
 	if err != nil {
@@ -105,96 +138,90 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
 		errs = append(errs, apperr.Invalidf("sector", "领域“%s”无效，应为区域、非公企业、社会组织或行业", "sector %q is not valid: use region, enterprise, social_org or industry", in.Sector))
 	}
 	in.SectorName, in.Secretary = strings.TrimSpace(in.SectorName), strings.TrimSpace(in.Secretary)
-	var id int64
-	err = s.db.Transact(ctx, func(tx *sqldb.Tx) error {
-		var parent *Org
-		if in.ParentID != 0 {
-			p, err := loadOrg(ctx, tx, in.ParentID)
-			switch {
-			case apperr.CodeOf(err) == apperr.NotFound:
-				errs = append(errs, apperr.Invalidf("parent_id", "上级党组织%d不存在", "parent organisation %d does not exist", in.ParentID))
-			case err != nil:
-				return err
-			default:
-				parent = p
-			}
+	var parent *Org
+	if in.ParentID != 0 {
+		p, err := loadOrg(ctx, tx, in.ParentID)
+		switch {
+		case apperr.CodeOf(err) == apperr.NotFound:
+			errs = append(errs, apperr.Invalidf("parent_id", "上级党组织%d不存在", "parent organisation %d does not exist", in.ParentID))
+		case err != nil:
+			return 0, err
+		default:
+			parent = p
 		}
-		if in.Kind.Valid() && (in.ParentID == 0 || parent != nil) {
-			var pk OrgKind
-			if parent != nil {
-				pk = parent.Kind
-			}
-			if !in.Kind.CanBeUnder(pk) {
-				errs = append(errs, errKindNesting(in.Kind, pk))
-			}
-		}
-		regionID, ownPath := in.RegionID, ""
-		if in.RegionID != 0 {
-			p, err := regionPath(ctx, tx, in.RegionID)
-			if err != nil {
-				if apperr.CodeOf(err) != apperr.Invalid {
-					return err
-				}
-				errs = append(errs, apperr.As(err))
-			}
-			ownPath = p
-		}
-		if in.BuildingID != 0 {
-			var gridID int64
-			var bpath string
-			err := tx.QueryRow(ctx, `SELECT grid_id, region_path FROM buildings WHERE id = $1`, in.BuildingID).Scan(&gridID, &bpath)
-			switch {
-			case apperr.CodeOf(sqldb.Translate(err)) == apperr.NotFound:
-				errs = append(errs, apperr.Invalidf("building_id", "楼栋%d不存在", "building %d does not exist", in.BuildingID))
-			case err != nil:
-				return sqldb.Translate(err)
-			case in.RegionID == 0:
-				regionID, ownPath = gridID, bpath
-			case ownPath != "" && !strings.HasPrefix(bpath, ownPath):
-				errs = append(errs, apperr.Invalidf("building_id", "楼栋%d不在所选区域内", "building %d is not in the chosen region", in.BuildingID))
-			}
-		}
-		if len(errs) > 0 {
-			return errs
-		}
-		// The organisation's region for scoping: its own, else its parent's.
-		effective := ownPath
-		if effective == "" && parent != nil {
-			effective = parent.RegionPath
-		}
-		if parent != nil {
-			if err := denyUnlessVisible(ctx, auth.ActPartyWrite, auth.ActPartyRead, parent.resource(), whatOrg); err != nil {
-				return err
-			}
-		}
-		if ownPath != "" || parent == nil {
-			res := auth.Resource{RegionPath: ownPath}
-			if parent != nil {
-				res.PartyPath = parent.Path
-			}
-			if err := auth.Check(ctx, auth.ActPartyWrite, res); err != nil {
-				return err
-			}
-		}
-		var err error
-		id, err = tx.InsertID(ctx, `INSERT INTO party_orgs (parent_id, kind, name, path, region_id, region_path, building_id,
-			sector, sector_name, secretary, created_at) VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			nullID(in.ParentID), string(in.Kind), name, nullID(regionID), sql.NullString{String: effective, Valid: effective != ""},
-			nullID(in.BuildingID), string(in.Sector), in.SectorName, in.Secretary, tx.Now)
-		if err != nil {
-			return err
-		}
-		path := "/" + strconv.FormatInt(id, 10) + "/"
-		if parent != nil {
-			path = parent.Path + path[1:]
-		}
-		_, err = tx.Exec(ctx, `UPDATE party_orgs SET path = $1 WHERE id = $2`, path, id)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("people: create party organisation %q: %w", in.Name, err)
 	}
-	return s.FindOrgByID(ctx, id)
+	if in.Kind.Valid() && (in.ParentID == 0 || parent != nil) {
+		var pk OrgKind
+		if parent != nil {
+			pk = parent.Kind
+		}
+		if !in.Kind.CanBeUnder(pk) {
+			errs = append(errs, errKindNesting(in.Kind, pk))
+		}
+	}
+	regionID, ownPath := in.RegionID, ""
+	if in.RegionID != 0 {
+		p, err := regionPath(ctx, tx, in.RegionID)
+		if err != nil {
+			if apperr.CodeOf(err) != apperr.Invalid {
+				return 0, err
+			}
+			errs = append(errs, apperr.As(err))
+		}
+		ownPath = p
+	}
+	if in.BuildingID != 0 {
+		var gridID int64
+		var bpath string
+		err := tx.QueryRow(ctx, `SELECT grid_id, region_path FROM buildings WHERE id = $1`, in.BuildingID).Scan(&gridID, &bpath)
+		switch {
+		case apperr.CodeOf(sqldb.Translate(err)) == apperr.NotFound:
+			errs = append(errs, apperr.Invalidf("building_id", "楼栋%d不存在", "building %d does not exist", in.BuildingID))
+		case err != nil:
+			return 0, sqldb.Translate(err)
+		case in.RegionID == 0:
+			regionID, ownPath = gridID, bpath
+		case ownPath != "" && !strings.HasPrefix(bpath, ownPath):
+			errs = append(errs, apperr.Invalidf("building_id", "楼栋%d不在所选区域内", "building %d is not in the chosen region", in.BuildingID))
+		}
+	}
+	if len(errs) > 0 {
+		return 0, errs
+	}
+	// The organisation's region for scoping: its own, else its parent's.
+	effective := ownPath
+	if effective == "" && parent != nil {
+		effective = parent.RegionPath
+	}
+	if parent != nil {
+		if err := denyUnlessVisible(ctx, auth.ActPartyWrite, auth.ActPartyRead, parent.resource(), whatOrg); err != nil {
+			return 0, err
+		}
+	}
+	if ownPath != "" || parent == nil {
+		res := auth.Resource{RegionPath: ownPath}
+		if parent != nil {
+			res.PartyPath = parent.Path
+		}
+		if err := auth.Check(ctx, auth.ActPartyWrite, res); err != nil {
+			return 0, err
+		}
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO party_orgs (parent_id, kind, name, path, region_id, region_path, building_id,
+		sector, sector_name, secretary, created_at) VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		nullID(in.ParentID), string(in.Kind), name, nullID(regionID), sql.NullString{String: effective, Valid: effective != ""},
+		nullID(in.BuildingID), string(in.Sector), in.SectorName, in.Secretary, tx.Now)
+	if err != nil {
+		return 0, err
+	}
+	path := "/" + strconv.FormatInt(id, 10) + "/"
+	if parent != nil {
+		path = parent.Path + path[1:]
+	}
+	if _, err := tx.Exec(ctx, `UPDATE party_orgs SET path = $1 WHERE id = $2`, path, id); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 func errKindNesting(k, parent OrgKind) *apperr.Error {
@@ -309,84 +336,33 @@ func orgPath(ctx context.Context, q querier, id int64) (string, error) {
 // CreateMember adds a party member to an organisation; the actor needs
 // party.write over the organisation. A linked resident may belong to one
 // organisation only (Conflict on "resident_id") and is marked a party
-// member.
+// member. Bad fields come back together as an apperr.List (org_id first);
+// a lone conflict comes back alone.
 func (s *Service) CreateMember(ctx context.Context, in MemberInput) (*Member, error) {
 	if _, err := partyScoped(ctx, auth.ActPartyWrite); err != nil {
 		return nil, err
 	}
-	var errs apperr.List
-	name, err := validateName(in.Name)
-	if err != nil {
-		errs = append(errs, apperr.As(err))
-	}
-	if !in.Category.Valid() {
-		errs = append(errs, apperr.Invalidf("category", "党员类别“%s”无效，应为在职、离退休或流动", "member category %q is not valid: use in_service, retired or mobile", in.Category))
-	}
 	var id int64
-	err = s.db.Transact(ctx, func(tx *sqldb.Tx) error {
-		o, err := loadOrg(ctx, tx, in.OrgID)
+	err := s.db.Transact(ctx, func(tx *sqldb.Tx) error {
+		refs, err := loadMemberRefs(ctx, tx, []MemberInput{in})
 		if err != nil {
-			if apperr.CodeOf(err) != apperr.NotFound {
-				return err
-			}
-			return append(apperr.List{apperr.Invalidf("org_id", "党组织%d不存在", "party organisation %d does not exist", in.OrgID)}, errs...)
-		}
-		if err := denyUnlessVisible(ctx, auth.ActPartyWrite, auth.ActPartyRead, o.resource(), whatOrg); err != nil {
 			return err
 		}
-		if !in.JoinedOn.IsZero() {
-			if d := dateOnly(in.JoinedOn); d.After(dateOnly(tx.Now)) || d.Year() < 1921 {
-				errs = append(errs, apperr.Invalidf("joined_on", "入党日期%s不合理", "joining date %s is not plausible", d.Format(time.DateOnly)))
-			}
-		}
-		if in.ResidentID != 0 {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM residents WHERE id = $1`, in.ResidentID).Scan(&n); err != nil {
-				return sqldb.Translate(err)
-			}
-			if n == 0 {
-				errs = append(errs, apperr.Invalidf("resident_id", "居民%d不存在", "resident %d does not exist", in.ResidentID))
-			} else if err := tx.QueryRow(ctx, `SELECT count(*) FROM party_members WHERE resident_id = $1`, in.ResidentID).Scan(&n); err != nil {
-				return sqldb.Translate(err)
-			} else if n > 0 {
-				errs = append(errs, apperr.Conflictf("resident_id", "该居民已是党员，组织关系在其他党组织", "this resident is already a member of a party organisation"))
-			}
-		}
-		if in.UserID != 0 {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE id = $1`, in.UserID).Scan(&n); err != nil {
-				return sqldb.Translate(err)
-			} else if n == 0 {
-				errs = append(errs, apperr.Invalidf("user_id", "用户%d不存在", "user %d does not exist", in.UserID))
-			}
-		}
-		if in.ReportedRegionID != 0 {
-			if _, err := regionPath(ctx, tx, in.ReportedRegionID); err != nil {
-				if apperr.CodeOf(err) != apperr.Invalid {
-					return err
-				}
-				e := apperr.As(err)
-				e.Field = "reported_region_id"
-				errs = append(errs, e)
-			}
-		}
-		if len(errs) > 0 {
-			if e := errs[0]; len(errs) == 1 && e.Code == apperr.Conflict {
-				return e
-			}
+		name, errs, denied := checkMember(ctx, in, refs, tx.Now)
+		switch {
+		case denied != nil:
+			return denied
+		case len(errs) == 1 && errs[0].Code == apperr.Conflict:
+			return errs[0]
+		case len(errs) > 0:
 			return errs
 		}
-		id, err = tx.InsertID(ctx, `INSERT INTO party_members (org_id, resident_id, user_id, name, category, joined_on,
-			reported_region_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			in.OrgID, nullID(in.ResidentID), nullID(in.UserID), name, string(in.Category), nullDate(dateOnlyOrZero(in.JoinedOn)),
-			nullID(in.ReportedRegionID), tx.Now)
+		ids, err := insertMembers(ctx, tx, []newMember{{in: in, name: name}})
 		if err != nil {
 			return err
 		}
-		if in.ResidentID != 0 {
-			_, err = tx.Exec(ctx, `UPDATE residents SET party_member = TRUE, updated_at = $1 WHERE id = $2`, tx.Now, in.ResidentID)
-		}
-		return err
+		id = ids[0]
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("people: create party member %q: %w", in.Name, err)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/apperr"
@@ -107,39 +106,23 @@ func (s *Service) seal(idNumber, phone string) (sealedPII, error) {
 // tagsOf loads the tags of the residents ids, sorted in the display order of Tags.
 func tagsOf(ctx context.Context, q querier, ids []int64) (map[int64][]Tag, error) {
 	out := make(map[int64][]Tag, len(ids))
-	for start := 0; start < len(ids); start += inChunk {
-		chunk := ids[start:min(start+inChunk, len(ids))]
-		var w where
-		ph := make([]string, len(chunk))
-		for i, id := range chunk {
-			ph[i] = w.arg(id)
+	err := queryIn(ctx, q, `SELECT resident_id, tag FROM resident_tags WHERE resident_id IN (`, ids, func(rows *sql.Rows) error {
+		var id int64
+		var t Tag
+		if err := rows.Scan(&id, &t); err != nil {
+			return err
 		}
-		rows, err := q.Query(ctx, `SELECT resident_id, tag FROM resident_tags WHERE resident_id IN (`+strings.Join(ph, ", ")+`)`, w.args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var t Tag
-			if err := rows.Scan(&id, &t); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = append(out[id], t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		out[id] = append(out[id], t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, ts := range out {
 		sortTags(ts)
 	}
 	return out, nil
 }
-
-// inChunk is how many values one IN (…) list carries.
-const inChunk = 500
 
 func sortTags(ts []Tag) {
 	slices.SortFunc(ts, func(a, b Tag) int { return slices.Index(Tags, a) - slices.Index(Tags, b) })
