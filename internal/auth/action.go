@@ -20,6 +20,23 @@ const (
 	ActLedgerExport      Action = "ledger.export"
 	ActAuditRead         Action = "audit.read"
 	ActServicePointWrite Action = "service_point.write"
+
+	// The case loop (issue 3). Each gates a group of transitions of the
+	// state machine in internal/cases; the case service adds the scope: the
+	// case's location for reading, its current queue region for dispatching,
+	// and the assignment or the reporter for the actions that only those
+	// people may take.
+	ActCaseRead       Action = "case.read"        // see cases located in the scope (residents: their own)
+	ActCaseReport     Action = "case.report"      // report a case located in the scope (residents: as themselves)
+	ActCaseRegister   Action = "case.register"    // register or reject a reported case of the queue
+	ActCaseDispatch   Action = "case.dispatch"    // dispatch, close, merge, suspend/resume, approve extensions at the queue
+	ActCaseEscalate   Action = "case.escalate"    // send a case of the queue one tier up
+	ActCaseHandle     Action = "case.handle"      // accept, return, involve, feed back, ask for more time — as the assignee
+	ActCaseSelfHandle Action = "case.self_handle" // solve a case of the queue on the spot
+	ActCaseVerify     Action = "case.verify"      // verify the handling (residents: of their own reports)
+	ActCaseRate       Action = "case.rate"        // rate or reopen — as the reporter
+	ActCaseSupervise  Action = "case.supervise"   // set the supervision level (督办)
+	ActCaseInstruct   Action = "case.instruct"    // add a leader's instruction (批示)
 )
 
 // Actions lists every action in a stable order (for tests and admin pages).
@@ -27,23 +44,28 @@ var Actions = []Action{
 	ActRegionRead, ActRegionWrite, ActPlaceRead, ActPlaceWrite, ActResidentRead, ActResidentWrite,
 	ActResidentPII, ActPartyRead, ActPartyWrite, ActUserRead, ActUserWrite, ActLedgerImport,
 	ActLedgerExport, ActAuditRead, ActServicePointWrite,
+	ActCaseRead, ActCaseReport, ActCaseRegister, ActCaseDispatch, ActCaseEscalate, ActCaseHandle,
+	ActCaseSelfHandle, ActCaseVerify, ActCaseRate, ActCaseSupervise, ActCaseInstruct,
 }
 
 // permissions is the role → actions table. A role grants an action only
 // inside the scope it is held at.
 var permissions = map[Role][]Action{
-	RoleResident:         {},
-	RoleGridWorker:       {ActRegionRead, ActPlaceRead, ActPlaceWrite, ActResidentRead, ActResidentWrite, ActResidentPII, ActLedgerImport, ActLedgerExport},
-	RoleBuildingHead:     {ActRegionRead, ActPlaceRead, ActResidentRead},
-	RoleUnitHead:         {ActRegionRead, ActPlaceRead, ActResidentRead},
-	RolePartyMember:      {ActRegionRead, ActPartyRead},
-	RoleBranchSecretary:  {ActRegionRead, ActPlaceRead, ActResidentRead, ActPartyRead},
-	RoleDispatcher:       {ActRegionRead, ActPlaceRead, ActResidentRead, ActResidentPII},
-	RoleDepartment:       {ActRegionRead},
-	RoleLeader:           {ActRegionRead, ActPlaceRead, ActResidentRead, ActPartyRead, ActLedgerExport, ActAuditRead},
-	RoleCourierVolunteer: {ActRegionRead},
+	RoleResident: {ActCaseRead, ActCaseReport, ActCaseVerify, ActCaseRate},
+	RoleGridWorker: {ActRegionRead, ActPlaceRead, ActPlaceWrite, ActResidentRead, ActResidentWrite, ActResidentPII, ActLedgerImport, ActLedgerExport,
+		ActCaseRead, ActCaseReport, ActCaseRegister, ActCaseDispatch, ActCaseEscalate, ActCaseHandle, ActCaseSelfHandle, ActCaseVerify},
+	RoleBuildingHead:    {ActRegionRead, ActPlaceRead, ActResidentRead, ActCaseRead, ActCaseReport, ActCaseRate},
+	RoleUnitHead:        {ActRegionRead, ActPlaceRead, ActResidentRead, ActCaseRead, ActCaseReport, ActCaseRate},
+	RolePartyMember:     {ActRegionRead, ActPartyRead, ActCaseHandle},
+	RoleBranchSecretary: {ActRegionRead, ActPlaceRead, ActResidentRead, ActPartyRead, ActCaseRead, ActCaseReport, ActCaseRegister, ActCaseDispatch, ActCaseEscalate, ActCaseHandle},
+	RoleDispatcher: {ActRegionRead, ActPlaceRead, ActResidentRead, ActResidentPII,
+		ActCaseRead, ActCaseReport, ActCaseRegister, ActCaseDispatch, ActCaseEscalate, ActCaseVerify, ActCaseSupervise},
+	RoleDepartment:       {ActRegionRead, ActCaseHandle},
+	RoleLeader:           {ActRegionRead, ActPlaceRead, ActResidentRead, ActPartyRead, ActLedgerExport, ActAuditRead, ActCaseRead, ActCaseSupervise, ActCaseInstruct},
+	RoleCourierVolunteer: {ActRegionRead, ActCaseReport, ActCaseRate},
 	RoleAdmin: {ActRegionRead, ActRegionWrite, ActPlaceRead, ActPlaceWrite, ActResidentRead, ActResidentWrite, ActResidentPII,
-		ActPartyRead, ActPartyWrite, ActUserRead, ActUserWrite, ActLedgerImport, ActLedgerExport, ActAuditRead, ActServicePointWrite},
+		ActPartyRead, ActPartyWrite, ActUserRead, ActUserWrite, ActLedgerImport, ActLedgerExport, ActAuditRead, ActServicePointWrite,
+		ActCaseRead},
 }
 
 // RoleAllows reports whether role r carries action a at all (at some scope).

@@ -12,18 +12,21 @@ import (
 // wantActions is the permission table written out independently of
 // action.go: a change to either must be deliberate.
 var wantActions = map[auth.Role][]auth.Action{
-	auth.RoleResident:         {},
-	auth.RoleGridWorker:       {"region.read", "place.read", "place.write", "resident.read", "resident.write", "resident.pii", "ledger.import", "ledger.export"},
-	auth.RoleBuildingHead:     {"region.read", "place.read", "resident.read"},
-	auth.RoleUnitHead:         {"region.read", "place.read", "resident.read"},
-	auth.RolePartyMember:      {"region.read", "party.read"},
-	auth.RoleBranchSecretary:  {"region.read", "place.read", "resident.read", "party.read"},
-	auth.RoleDispatcher:       {"region.read", "place.read", "resident.read", "resident.pii"},
-	auth.RoleDepartment:       {"region.read"},
-	auth.RoleLeader:           {"region.read", "place.read", "resident.read", "party.read", "ledger.export", "audit.read"},
-	auth.RoleCourierVolunteer: {"region.read"},
+	auth.RoleResident: {"case.read", "case.report", "case.verify", "case.rate"},
+	auth.RoleGridWorker: {"region.read", "place.read", "place.write", "resident.read", "resident.write", "resident.pii", "ledger.import", "ledger.export",
+		"case.read", "case.report", "case.register", "case.dispatch", "case.escalate", "case.handle", "case.self_handle", "case.verify"},
+	auth.RoleBuildingHead:    {"region.read", "place.read", "resident.read", "case.read", "case.report", "case.rate"},
+	auth.RoleUnitHead:        {"region.read", "place.read", "resident.read", "case.read", "case.report", "case.rate"},
+	auth.RolePartyMember:     {"region.read", "party.read", "case.handle"},
+	auth.RoleBranchSecretary: {"region.read", "place.read", "resident.read", "party.read", "case.read", "case.report", "case.register", "case.dispatch", "case.escalate", "case.handle"},
+	auth.RoleDispatcher: {"region.read", "place.read", "resident.read", "resident.pii",
+		"case.read", "case.report", "case.register", "case.dispatch", "case.escalate", "case.verify", "case.supervise"},
+	auth.RoleDepartment:       {"region.read", "case.handle"},
+	auth.RoleLeader:           {"region.read", "place.read", "resident.read", "party.read", "ledger.export", "audit.read", "case.read", "case.supervise", "case.instruct"},
+	auth.RoleCourierVolunteer: {"region.read", "case.report", "case.rate"},
 	auth.RoleAdmin: {"region.read", "region.write", "place.read", "place.write", "resident.read", "resident.write", "resident.pii",
-		"party.read", "party.write", "user.read", "user.write", "ledger.import", "ledger.export", "audit.read", "service_point.write"},
+		"party.read", "party.write", "user.read", "user.write", "ledger.import", "ledger.export", "audit.read", "service_point.write",
+		"case.read"},
 }
 
 func allowed(r auth.Role, a auth.Action) bool {
