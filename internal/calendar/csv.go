@@ -158,13 +158,16 @@ func defaultData() ([]Year, []Day, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("calendar: embedded data: %w", err)
 	}
-	var years []Year
+	var ys []int
 	days := make([]Day, 0, len(rows))
 	for _, r := range rows {
-		if y := r.Day.Date.Year(); len(years) == 0 || years[len(years)-1].Year != y {
-			years = append(years, Year{Year: y, Source: defaultSource(y)})
-		}
+		ys = append(ys, r.Day.Date.Year())
 		days = append(days, r.Day)
+	}
+	slices.Sort(ys)
+	years := make([]Year, 0, 2)
+	for _, y := range slices.Compact(ys) {
+		years = append(years, Year{Year: y, Source: defaultSource(y)})
 	}
 	return years, days, nil
 }

@@ -57,12 +57,16 @@ func NewService(db *sqldb.DB, opt Options) *Service {
 	if opt.Refresh <= 0 {
 		opt.Refresh = time.Minute
 	}
+	if loc, err := opt.location(); err == nil {
+		opt.Location = loc // loaded once, not at every rebuild; an error resurfaces in Current
+	}
 	return &Service{db: db, opt: opt}
 }
 
 // Current returns the calendar as it stands: a cached immutable snapshot,
 // rebuilt after every edit through this service and at the latest
-// Options.Refresh after an edit elsewhere. It checks no permission: the
+// Options.Refresh after an edit elsewhere (when that re-read fails, the
+// previous snapshot is kept and the failure logged). It checks no permission: the
 // calendar is published national data every use case needs (the deadline
 // of an anonymous resident's report included), and it reveals nothing of
 // any region.
@@ -73,6 +77,13 @@ func (s *Service) Current(ctx context.Context) (*Calendar, error) {
 		return s.cur, nil
 	}
 	years, days, err := loadAll(ctx, s.db)
+	if err != nil && s.cur != nil && ctx.Err() == nil {
+		// A refresh that fails keeps the expired snapshot (only another
+		// process's edit can be missing from it) rather than failing every
+		// deadline while the database hiccups; the next call retries.
+		s.db.Logger().Warn("calendar: refresh failed, keeping the previous snapshot", "err", err)
+		return s.cur, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("calendar: load: %w", err)
 	}

@@ -454,3 +454,25 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// A refresh that fails keeps the previous snapshot; with none, Current fails.
+func TestRefreshFailureKeepsSnapshot(t *testing.T) {
+	db := sqldbtest.SQLite(t, sqldbtest.Options{})
+	clock := &fakeClock{t: testNow}
+	svc := calendar.NewService(db, calendar.Options{Now: clock.Now})
+	if _, err := svc.SeedDefaults(sys()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := svc.Current(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	clock.Add(time.Hour)
+	if got, err := svc.Current(context.Background()); err != nil || got != c {
+		t.Errorf("Current after a failed refresh = %v, %v; want the previous snapshot", got, err)
+	}
+	if _, err := calendar.NewService(db, calendar.Options{}).Current(context.Background()); err == nil {
+		t.Error("Current with no snapshot and a closed database succeeded")
+	}
+}
