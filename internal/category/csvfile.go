@@ -169,19 +169,19 @@ func fromRow(r csvRow, old *Category, std map[string]bool) (*Category, apperr.Li
 		in.Local = strings.HasPrefix(normCode(in.Code), localMark)
 	}
 	if v, ok := r.get(fLocal); ok && strings.TrimSpace(v) != "" {
-		b, e := parseBool(fLocal, v)
-		if e != nil {
-			errs = append(errs, e)
+		if b, e := parseBool(fLocal, v); e != nil {
+			errs = append(errs, e) // keep the default, so the code is not also blamed
+		} else {
+			in.Local = b
 		}
-		in.Local = b
 	}
 	active := old == nil || old.Active
 	if v, ok := r.get(fActive); ok && strings.TrimSpace(v) != "" {
-		b, e := parseBool(fActive, v)
-		if e != nil {
+		if b, e := parseBool(fActive, v); e != nil {
 			errs = append(errs, e)
+		} else {
+			active = b
 		}
-		active = b
 	}
 	c, more := build(in, std)
 	c.Active = active

@@ -405,7 +405,7 @@ func (s *Service) departmentFor(ctx context.Context, code string, regionPath str
 	}
 	w := &where{}
 	var names []string // placeholders
-	var first string    // the nearest name, for the error
+	var first string   // the nearest name, for the error
 	order := map[string]int{}
 	for _, cat := range chain {
 		if n := cat.DepartmentName; n != "" {

@@ -172,4 +172,3 @@ func (s *Service) SeedCodes() (standard, local []string) {
 	}
 	return standard, local
 }
-

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSeedLoadsConsistentTree(t *testing.T) {
+	t.Parallel()
 	sqldbtest.Engines(t, opts(), func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db)
 		res, err := w.svc.SeedDefaults(sys())
@@ -110,6 +111,7 @@ func TestSeedLoadsConsistentTree(t *testing.T) {
 }
 
 func TestSeedKeepsAdministratorEdits(t *testing.T) {
+	t.Parallel()
 	sqldbtest.Engines(t, opts(), func(t *testing.T, db *sqldb.DB) {
 		w := seeded(t, db)
 		// An administrator changes the heating main's limit and retires a row.

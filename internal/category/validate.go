@@ -3,6 +3,7 @@ package category
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -194,6 +195,9 @@ func (d *dict) kids(code string) []string {
 			if c.ParentCode != "" {
 				d.children[c.ParentCode] = append(d.children[c.ParentCode], c.Code)
 			}
+		}
+		for _, k := range d.children {
+			sort.Strings(k)
 		}
 	}
 	return d.children[code]
