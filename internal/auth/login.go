@@ -65,7 +65,7 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Log
 		password = password[:4*maxPasswordLen]
 	}
 	log := s.log.With("username", name, "ip", meta.IP)
-	if !s.ipLimit.allow(meta.IP, now) {
+	if !s.ipLimit.Allow(meta.IP, now) {
 		log.Warn("login throttled")
 		return "", nil, errThrottled()
 	}

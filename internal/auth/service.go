@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"github.com/gridwork/gridwork/internal/ratelimit"
 	"log/slog"
 	"sync"
 	"time"
@@ -40,7 +41,7 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 
-	ipLimit *ipLimiter
+	ipLimit *ratelimit.PerKey
 	unknown *nameLockout
 
 	dummyOnce sync.Once
@@ -80,7 +81,7 @@ func NewService(db *sqldb.DB, resolve PathResolver, opt Options) *Service {
 		opt:     opt,
 		now:     func() time.Time { return opt.Now().UTC() },
 		log:     opt.Logger,
-		ipLimit: newIPLimiter(opt.IPRate),
+		ipLimit: ratelimit.New(opt.IPRate),
 		unknown: newNameLockout(opt.LockoutThreshold, opt.LockoutDuration),
 	}
 }

@@ -4,58 +4,8 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/gridwork/gridwork/internal/ratelimit"
 )
-
-// maxTracked bounds the in-memory throttling maps, so that a flood of
-// addresses or invented usernames cannot exhaust memory.
-const maxTracked = 10000
-
-// ipLimiter is a token bucket per client address: perMinute attempts a
-// minute, with the same burst. Buckets live in memory, so each serve
-// process limits on its own; the per-account lockout is in the database
-// and holds across processes.
-type ipLimiter struct {
-	mu        sync.Mutex
-	perMinute int
-	buckets   map[string]*rate.Limiter
-}
-
-func newIPLimiter(perMinute int) *ipLimiter {
-	return &ipLimiter{perMinute: perMinute, buckets: make(map[string]*rate.Limiter)}
-}
-
-// allow takes one token from ip's bucket at now. Calls without an address
-// (the CLI) are not limited.
-func (l *ipLimiter) allow(ip string, now time.Time) bool {
-	if ip == "" {
-		return true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[ip]
-	if !ok {
-		if len(l.buckets) >= maxTracked {
-			l.prune(now)
-		}
-		b = rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)
-		l.buckets[ip] = b
-	}
-	return b.AllowN(now, 1)
-}
-
-// prune forgets full buckets (idle addresses), which behave like new ones;
-// if every bucket is in use it starts afresh rather than grow.
-func (l *ipLimiter) prune(now time.Time) {
-	for ip, b := range l.buckets {
-		if b.TokensAt(now) >= float64(l.perMinute) {
-			delete(l.buckets, ip)
-		}
-	}
-	if len(l.buckets) >= maxTracked {
-		clear(l.buckets)
-	}
-}
 
 // nameLockout counts failed logins for usernames that do not exist and
 // locks them exactly as a real account would be locked, so that the
@@ -94,13 +44,13 @@ func (n *nameLockout) fail(name string, now time.Time) (time.Time, bool) {
 	defer n.mu.Unlock()
 	st, ok := n.names[name]
 	if !ok {
-		if len(n.names) >= maxTracked {
+		if len(n.names) >= ratelimit.MaxTracked {
 			for k, v := range n.names {
 				if !now.Before(v.lockedUntil) {
 					delete(n.names, k)
 				}
 			}
-			if len(n.names) >= maxTracked {
+			if len(n.names) >= ratelimit.MaxTracked {
 				clear(n.names)
 			}
 		}
