@@ -138,3 +138,20 @@ func limitText(l *calendar.Limit) string {
 	}
 	return l.String()
 }
+
+// clone returns a copy of c sharing nothing with it, for handing out
+// entries of the cached snapshot.
+func (c *Category) clone() *Category {
+	cp := *c
+	for _, l := range []**calendar.Limit{&cp.HandleLimit, &cp.UrgentLimit} {
+		if *l != nil {
+			v := **l
+			*l = &v
+		}
+	}
+	if cp.EditedAt != nil {
+		t := *cp.EditedAt
+		cp.EditedAt = &t
+	}
+	return &cp
+}

@@ -29,11 +29,11 @@ func (s *Service) FindCategoryByCode(ctx context.Context, code string) (*Categor
 	if err != nil {
 		return nil, fmt.Errorf("category: find %q: %w", code, err)
 	}
-	cat, err := categoryByCode(ctx, s.db, c)
+	_, chain, err := s.chain(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("category: find %s: %w", c, err)
 	}
-	return cat, nil
+	return chain[0].clone(), nil
 }
 
 // FindCategories lists the categories matching f, ordered by code, with
@@ -88,6 +88,7 @@ func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*Catego
 		if err := checkDictionaryWrite(ctx, tx); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		stored, err := allCategories(ctx, tx)
 		if err != nil {
 			return err
@@ -125,6 +126,7 @@ func (s *Service) UpdateCategory(ctx context.Context, code string, upd CategoryU
 		if err := checkDictionaryWrite(ctx, tx); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		var err error
 		c, err = s.updateCategory(ctx, tx, normCode(code), upd)
 		return err
@@ -192,6 +194,7 @@ func (s *Service) DeleteCategory(ctx context.Context, code string) (retired bool
 		if err := checkDictionaryWrite(ctx, tx); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		if _, err := categoryByCode(ctx, tx, code); err != nil {
 			return err
 		}

@@ -89,24 +89,6 @@ func allCategories(ctx context.Context, q querier) ([]*Category, error) {
 	return queryCategories(ctx, q, `SELECT `+categoryCols+` FROM categories ORDER BY code`)
 }
 
-// chainOf returns a category and its ancestors, the category first;
-// NotFound when the code is unknown.
-func chainOf(ctx context.Context, q querier, code string) ([]*Category, error) {
-	cs, err := queryCategories(ctx, q, `WITH RECURSIVE chain (code, parent_code, depth) AS (
-			SELECT code, parent_code, 0 FROM categories WHERE code = $1
-			UNION ALL
-			SELECT c.code, c.parent_code, chain.depth + 1 FROM categories c JOIN chain ON c.code = chain.parent_code
-			WHERE chain.depth < $2)
-		SELECT `+prefixed("c.", categoryCols)+` FROM chain JOIN categories c ON c.code = chain.code ORDER BY chain.depth`, code, maxDepth)
-	if err != nil {
-		return nil, err
-	}
-	if len(cs) == 0 {
-		return nil, apperr.NotFoundf("分类 %s 不存在", "category %s not found", code)
-	}
-	return cs, nil
-}
-
 // insertCategory writes a new row.
 func insertCategory(ctx context.Context, tx *sqldb.Tx, c *Category) error {
 	_, err := tx.Exec(ctx, `INSERT INTO categories (`+categoryCols+`)

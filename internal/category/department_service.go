@@ -72,6 +72,7 @@ func (s *Service) CreateDepartment(ctx context.Context, in DepartmentInput) (*De
 		if err := auth.Check(ctx, auth.ActRegionWrite, auth.Resource{RegionPath: path}); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		name, kind, phone, err := checkDepartment(in.Name, in.Kind, in.Phone)
 		if err != nil {
 			return err
@@ -118,6 +119,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, id int64, upd Department
 		if err := auth.Check(ctx, auth.ActRegionWrite, auth.Resource{RegionPath: d.RegionPath}); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		name, kind, phone := d.Name, d.Kind, d.Phone
 		if upd.Name != nil {
 			name = *upd.Name
@@ -160,6 +162,7 @@ func (s *Service) DeleteDepartment(ctx context.Context, id int64) error {
 		if err := auth.Check(ctx, auth.ActRegionWrite, auth.Resource{RegionPath: d.RegionPath}); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		_, err = tx.Exec(ctx, `DELETE FROM departments WHERE id = $1`, id)
 		if apperr.CodeOf(err) == apperr.Invalid {
 			return apperr.Wrap(err, apperr.Conflict, "", "该部门仍被案件等记录引用，不能删除", "the department is still referenced (by cases or other records) and cannot be deleted")
@@ -399,50 +402,40 @@ func (s *Service) departmentFor(ctx context.Context, code string, regionPath str
 	if !pathPattern.MatchString(regionPath) {
 		return nil, apperr.Invalidf("region_path", "区域路径“%s”格式有误", "region path %q is malformed", regionPath)
 	}
-	chain, err := chainOf(ctx, s.db, c)
+	snap, chain, err := s.chain(ctx, c)
 	if err != nil {
 		return nil, err
-	}
-	w := &where{}
-	var names []string // placeholders
-	var first string   // the nearest name, for the error
-	order := map[string]int{}
-	for _, cat := range chain {
-		if n := cat.DepartmentName; n != "" {
-			if _, dup := order[n]; !dup {
-				if first == "" {
-					first = n
-				}
-				order[n] = len(names)
-				names = append(names, w.arg(n))
-			}
-		}
-	}
-	if len(names) == 0 {
-		return nil, apperr.NotFoundf("分类 %s 未指定处置部门", "category %s names no department", c)
 	}
 	ups := ancestorsOf(regionPath)
-	depth := make(map[string]int, len(ups))
-	ph := make([]string, len(ups))
-	for i, p := range ups {
-		depth[p] = i
-		ph[i] = w.arg(p)
-	}
-	ds, err := queryDepartments(ctx, s.db, `SELECT `+departmentCols+` FROM departments WHERE name IN (`+strings.Join(names, ", ")+
-		`) AND region_path IN (`+strings.Join(ph, ", ")+`)`, w.args...)
-	if err != nil {
-		return nil, err
-	}
+	var first string // the nearest name, for the error
+	seen := map[string]bool{}
 	var best *Department
-	for _, d := range ds {
-		if best == nil || order[d.Name] < order[best.Name] ||
-			order[d.Name] == order[best.Name] && depth[d.RegionPath] < depth[best.RegionPath] {
-			best = d
+	for _, cat := range chain {
+		n := cat.DepartmentName
+		if n == "" || seen[n] {
+			continue
 		}
+		seen[n] = true
+		if first == "" {
+			first = n
+		}
+		for _, p := range ups {
+			if d := snap.depts[n][p]; d != nil {
+				best = d
+				break
+			}
+		}
+		if best != nil {
+			break
+		}
+	}
+	if first == "" {
+		return nil, apperr.NotFoundf("分类 %s 未指定处置部门", "category %s names no department", c)
 	}
 	if best == nil {
 		return nil, apperr.NotFoundf("未找到分类 %s 在该区域的处置部门（%s）", "no department for category %s is registered at or above the region (%s)",
 			c, first)
 	}
-	return best, nil
+	cp := *best
+	return &cp, nil
 }

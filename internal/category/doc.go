@@ -46,6 +46,15 @@
 // be "any"; LimitFor picks the most specific and falls back to the defaults
 // of DESIGN §3 and the category's own limits.
 //
+// # The snapshot
+//
+// LimitFor, DepartmentFor and FindCategoryByCode run for every intake and
+// timer tick, so they read an in-memory snapshot of the dictionary, the
+// policies and the departments rather than the database. Edits through the
+// Service drop it when they commit; edits by another process (several serve
+// processes on one PostgreSQL) show within a minute, except a category code
+// the snapshot lacks, which is looked up at once.
+//
 // # Permissions
 //
 // The dictionary and the policies are reference data without a region.

@@ -50,7 +50,7 @@ type world struct {
 	gridA11                  *territory.Region
 }
 
-func newWorld(t *testing.T, db *sqldb.DB) *world {
+func newWorld(t testing.TB, db *sqldb.DB) *world {
 	t.Helper()
 	ter := territory.NewService(db)
 	w := &world{db: db, svc: category.NewService(db, calendar.NewService(db, calendar.Options{}))}
@@ -72,10 +72,9 @@ func newWorld(t *testing.T, db *sqldb.DB) *world {
 	return w
 }
 
-// seeded returns a world whose dictionary has been seeded.
-func seeded(t *testing.T, db *sqldb.DB) *world {
+// seededWorld seeds the dictionary of w.
+func seededWorld(t testing.TB, w *world) *world {
 	t.Helper()
-	w := newWorld(t, db)
 	if _, err := w.svc.SeedDefaults(sys()); err != nil {
 		t.Fatalf("seed: %v", err)
 	}

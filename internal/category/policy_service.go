@@ -39,7 +39,9 @@ func checkPolicyKey(u Urgency, t Tier, st Step, policy bool) error {
 // the tier over any tier. Without a policy: register and dispatch 30m
 // (urgent 10m), accept 1h, verify 1h, and handle the category's own
 // handle limit (urgent: its urgent limit, else half its handle limit),
-// taken from its nearest ancestor that has one, or 5wd. Invalid on fields
+// taken from its nearest ancestor that has one, or 5wd. A policy row, even
+// one for any category, wins over these defaults: a category's own limits
+// are what applies when no policy speaks. Invalid on fields
 // "category", "urgency", "tier" or "step"; NotFound for an unknown category
 // (retired ones have limits still).
 //
@@ -72,24 +74,13 @@ func (s *Service) explainLimit(ctx context.Context, code string, u Urgency, t Ti
 	if err != nil {
 		return nil, err
 	}
-	chain, err := chainOf(ctx, s.db, c)
+	snap, chain, err := s.chain(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	w := &where{}
 	rank := make(map[string]int, len(chain))
-	ph := make([]string, len(chain))
 	for i, cat := range chain {
 		rank[cat.Code] = i
-		ph[i] = w.arg(cat.Code)
-	}
-	q := `SELECT ` + policyCols + ` FROM time_limits WHERE step = ` + w.arg(string(st)) +
-		` AND (urgency IS NULL OR urgency = ` + w.arg(string(u)) + `)` +
-		` AND (tier IS NULL OR tier = ` + w.arg(string(t)) + `)` +
-		` AND (category_code IS NULL OR category_code IN (` + strings.Join(ph, ", ") + `))`
-	ps, err := queryPolicies(ctx, s.db, q, w.args...)
-	if err != nil {
-		return nil, err
 	}
 	// Specificity as a tuple compared in order: category distance (the
 	// category 0, its parent 1 …, any category last), then urgency, then tier.
@@ -107,13 +98,20 @@ func (s *Service) explainLimit(ctx context.Context, code string, u Urgency, t Ti
 		return k
 	}
 	var best *TimeLimit
-	for _, p := range ps {
+	for _, p := range snap.policies[st] {
+		if p.Urgency != "" && p.Urgency != u || p.Tier != "" && p.Tier != t {
+			continue
+		}
+		if _, inChain := rank[p.CategoryCode]; p.CategoryCode != "" && !inChain {
+			continue
+		}
 		if best == nil || less(score(p), score(best)) {
 			best = p
 		}
 	}
 	if best != nil {
-		return &LimitChoice{Limit: best.Limit, Policy: best}, nil
+		cp := *best
+		return &LimitChoice{Limit: best.Limit, Policy: &cp}, nil
 	}
 	if st != StepHandle {
 		return &LimitChoice{Limit: stepDefault(st, u), Default: "step"}, nil
@@ -237,6 +235,7 @@ func (s *Service) CreateTimeLimit(ctx context.Context, in TimeLimitInput) (*Time
 		if err := checkDictionaryWrite(ctx, tx); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		if err := checkPolicyKey(in.Urgency, in.Tier, in.Step, true); err != nil {
 			return err
 		}
@@ -288,6 +287,7 @@ func (s *Service) UpdateTimeLimit(ctx context.Context, id int64, upd TimeLimitUp
 		if err := checkDictionaryWrite(ctx, tx); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		var err error
 		if p, err = policyByID(ctx, tx, id); err != nil {
 			return err
@@ -320,6 +320,7 @@ func (s *Service) DeleteTimeLimit(ctx context.Context, id int64) error {
 		if err := checkDictionaryWrite(ctx, tx); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		if _, err := policyByID(ctx, tx, id); err != nil {
 			return err
 		}

@@ -122,6 +122,7 @@ func (s *Service) SeedDefaults(ctx context.Context) (SeedResult, error) {
 		if err := checkDictionaryWrite(ctx, tx); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		stored, err := allCategories(ctx, tx)
 		if err != nil {
 			return err

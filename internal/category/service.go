@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
@@ -18,6 +20,9 @@ type Service struct {
 	db   *sqldb.DB
 	cal  *calendar.Service
 	seed *seedSet
+
+	mu   sync.Mutex               // held while the snapshot loads and when it is dropped
+	snap atomic.Pointer[snapshot] // nil until loaded and after an edit
 }
 
 // NewService returns a service on db. cal may be nil; when set, LimitFor
@@ -113,13 +118,4 @@ func checkDictionaryWrite(ctx context.Context, q querier) error {
 			"only administrators of a county or above may change the category dictionary and time limits")
 	}
 	return nil
-}
-
-// prefixed qualifies a comma-separated column list with a table alias.
-func prefixed(alias, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, p := range parts {
-		parts[i] = alias + strings.TrimSpace(p)
-	}
-	return strings.Join(parts, ", ")
 }

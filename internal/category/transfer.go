@@ -70,6 +70,7 @@ func (s *Service) ImportCategories(ctx context.Context, r io.Reader) (*ImportRep
 		if err := checkDictionaryWrite(ctx, tx); err != nil {
 			return err
 		}
+		s.dropAfterCommit(tx)
 		stored, err := allCategories(ctx, tx)
 		if err != nil {
 			return err

@@ -1,0 +1,78 @@
+package category_test
+
+import (
+	"testing"
+
+	"github.com/gridwork/gridwork/internal/sqldb"
+	"github.com/gridwork/gridwork/internal/sqldb/sqldbtest"
+)
+
+// A PostgreSQL test database costs a second to migrate, so the scenarios
+// share one database per group, in order; a group holds scenarios that
+// leave nothing behind that a later one of the group would trip over.
+type scenario struct {
+	name string
+	fn   func(t *testing.T, w *world)
+}
+
+// runGroup runs scenarios in order on one world per engine; seed says
+// whether the world starts with the seeded dictionary.
+func runGroup(t *testing.T, seed bool, scenarios ...scenario) {
+	t.Helper()
+	t.Parallel()
+	sqldbtest.Engines(t, opts(), func(t *testing.T, db *sqldb.DB) {
+		w := newWorld(t, db)
+		if seed {
+			w = seededWorld(t, w)
+		}
+		for _, s := range scenarios {
+			if !t.Run(s.name, func(t *testing.T) { s.fn(t, w) }) {
+				return
+			}
+		}
+	})
+}
+
+func TestSeed(t *testing.T) {
+	runGroup(t, false,
+		scenario{"loads a consistent tree", testSeedLoadsConsistentTree},
+		scenario{"keeps administrator edits", testSeedKeepsAdministratorEdits})
+}
+
+func TestImportExport(t *testing.T) {
+	runGroup(t, true,
+		scenario{"round trip", testExportImportRoundTrip},
+		scenario{"header errors", testImportHeaderErrors},
+		scenario{"bad rows write nothing", testImportWithBadRowsWritesNothing},
+		scenario{"creates and updates", testImportCreatesAndUpdates})
+}
+
+func TestCategoryCRUD(t *testing.T) {
+	runGroup(t, true, scenario{"crud", testCategoryCRUD})
+}
+
+func TestLimitFor(t *testing.T) {
+	runGroup(t, true,
+		scenario{"bad input", testLimitForBadInput},
+		scenario{"defaults", testLimitForDefaults},
+		scenario{"precedence", testLimitForPrecedence})
+}
+
+func TestTimeLimitCRUD(t *testing.T) {
+	runGroup(t, true, scenario{"crud", testTimeLimitCRUD})
+}
+
+func TestDepartmentFor(t *testing.T) {
+	runGroup(t, true, scenario{"routing", testDepartmentFor})
+}
+
+func TestDepartmentCRUDAndMembers(t *testing.T) {
+	runGroup(t, false, scenario{"crud and members", testDepartmentCRUDAndMembers})
+}
+
+func TestScopes(t *testing.T) {
+	runGroup(t, true,
+		scenario{"administration reads", testAdministrationReads},
+		scenario{"dictionary writes need a county", testDictionaryWritesNeedACounty},
+		scenario{"department writes are scoped", testDepartmentWritesAreScoped})
+}
