@@ -39,35 +39,27 @@ func TestSeed(t *testing.T) {
 		scenario{"keeps administrator edits", testSeedKeepsAdministratorEdits})
 }
 
-func TestImportExport(t *testing.T) {
+func TestDictionary(t *testing.T) {
 	runGroup(t, true,
-		scenario{"round trip", testExportImportRoundTrip},
-		scenario{"header errors", testImportHeaderErrors},
-		scenario{"bad rows write nothing", testImportWithBadRowsWritesNothing},
-		scenario{"creates and updates", testImportCreatesAndUpdates})
+		scenario{"export and import round trip", testExportImportRoundTrip},
+		scenario{"import header errors", testImportHeaderErrors},
+		scenario{"import with bad rows writes nothing", testImportWithBadRowsWritesNothing},
+		scenario{"import creates and updates", testImportCreatesAndUpdates},
+		scenario{"create, update, delete", testCategoryCRUD})
 }
 
-func TestCategoryCRUD(t *testing.T) {
-	runGroup(t, true, scenario{"crud", testCategoryCRUD})
-}
-
-func TestLimitFor(t *testing.T) {
+func TestLimits(t *testing.T) {
 	runGroup(t, true,
 		scenario{"bad input", testLimitForBadInput},
 		scenario{"defaults", testLimitForDefaults},
-		scenario{"precedence", testLimitForPrecedence})
+		scenario{"precedence", testLimitForPrecedence},
+		scenario{"policy create, update, delete", testTimeLimitCRUD})
 }
 
-func TestTimeLimitCRUD(t *testing.T) {
-	runGroup(t, true, scenario{"crud", testTimeLimitCRUD})
-}
-
-func TestDepartmentFor(t *testing.T) {
-	runGroup(t, true, scenario{"routing", testDepartmentFor})
-}
-
-func TestDepartmentCRUDAndMembers(t *testing.T) {
-	runGroup(t, false, scenario{"crud and members", testDepartmentCRUDAndMembers})
+func TestDepartments(t *testing.T) {
+	runGroup(t, true,
+		scenario{"routing", testDepartmentFor},
+		scenario{"create, update, delete, members", testDepartmentCRUDAndMembers})
 }
 
 func TestScopes(t *testing.T) {

@@ -162,6 +162,7 @@ func testLimitForBadInput(t *testing.T, w *world) {
 func testTimeLimitCRUD(t *testing.T, w *world) {
 	db := w.db
 	ctx := sys()
+	before := count(t, db, "time_limits")
 	good := category.TimeLimitInput{CategoryCode: "e06010", Urgency: category.Urgent, Step: category.StepHandle, Limit: "2wh", Note: "城市标准"}
 	p, err := w.svc.CreateTimeLimit(ctx, good)
 	if err != nil || p.CategoryCode != "E06010" || p.Limit.String() != "2wh" || p.Tier != "" || !p.CreatedAt.Equal(testNow) {
@@ -190,7 +191,7 @@ func testTimeLimitCRUD(t *testing.T, w *world) {
 	}
 	_, err = w.svc.CreateTimeLimit(ctx, anyRow)
 	wantErr(t, err, apperr.Conflict, "step")
-	if n := count(t, db, "time_limits"); n != 2 {
+	if n := count(t, db, "time_limits"); n != before+2 {
 		t.Fatalf("policies after bad input: %d", n)
 	}
 
