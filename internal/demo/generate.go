@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/gridwork/gridwork/internal/territory"
 )
 
 // asOf is the fixed reference date of every demo city: ages, join dates and
@@ -70,13 +72,13 @@ func (g *gen) planRegions() {
 	switch g.opt.Size {
 	case SizeVillage:
 		g.c.Name = districtNames[0]
-		county := g.addRegion(-1, districtCodes[0], districtNames[0], LevelCounty, false)
-		town := g.addRegion(county, districtCodes[0]+"101000", "青山镇", LevelTownship, true)
-		village := g.addRegion(town, districtCodes[0]+"101201", "周家村", LevelVillage, true)
+		county := g.addRegion(-1, districtCodes[0], districtNames[0], territory.LevelCounty, false)
+		town := g.addRegion(county, districtCodes[0]+"101000", "青山镇", territory.LevelTownship, true)
+		village := g.addRegion(town, districtCodes[0]+"101201", "周家村", territory.LevelVillage, true)
 		g.addGrids(village, 3)
 	case SizeCity:
 		g.c.Name = cityName
-		city := g.addRegion(-1, cityCode, cityName, LevelCity, false)
+		city := g.addRegion(-1, cityCode, cityName, territory.LevelCity, false)
 		n := 4 + g.rng.IntN(3)
 		for k := 0; k < n; k++ {
 			g.planDistrict(city, k)
@@ -93,7 +95,7 @@ func (g *gen) planRegions() {
 // communities and villages and 300 grids.
 func (g *gen) planDistrict(city, k int) {
 	code := districtCodes[k]
-	county := g.addRegion(city, code, districtNames[k], LevelCounty, false)
+	county := g.addRegion(city, code, districtNames[k], territory.LevelCounty, false)
 	nStreets := 4 + g.rng.IntN(2)
 	nTowns := 6 - nStreets
 	streets := drawDistinct(g.rng, streetStems, nStreets, nil)
@@ -109,7 +111,7 @@ func (g *gen) planDistrict(city, k int) {
 	// 30–34 communities shared out among the streets as evenly as can be.
 	urban := 30 + g.rng.IntN(5)
 	for i, stem := range streets {
-		st := g.addRegion(county, fmt.Sprintf("%s%03d000", code, i+1), stem+"街道", LevelTownship, false)
+		st := g.addRegion(county, fmt.Sprintf("%s%03d000", code, i+1), stem+"街道", territory.LevelTownship, false)
 		n := urban / nStreets
 		if i < urban%nStreets {
 			n++
@@ -120,14 +122,14 @@ func (g *gen) planDistrict(city, k int) {
 		}
 		for j, name := range names {
 			usedComm[name] = true
-			cm := g.addRegion(st, fmt.Sprintf("%s%03d%03d", code, i+1, j+1), name+"社区", LevelVillage, false)
+			cm := g.addRegion(st, fmt.Sprintf("%s%03d%03d", code, i+1, j+1), name+"社区", territory.LevelVillage, false)
 			g.addGrids(cm, 7+g.rng.IntN(5))
 		}
 	}
 	for i, stem := range towns {
-		tn := g.addRegion(county, fmt.Sprintf("%s%03d000", code, 101+i), stem+"镇", LevelTownship, true)
+		tn := g.addRegion(county, fmt.Sprintf("%s%03d000", code, 101+i), stem+"镇", territory.LevelTownship, true)
 		// The town seat: a residents' committee named after the town.
-		cm := g.addRegion(tn, fmt.Sprintf("%s%03d001", code, 101+i), stem+"社区", LevelVillage, false)
+		cm := g.addRegion(tn, fmt.Sprintf("%s%03d001", code, 101+i), stem+"社区", territory.LevelVillage, false)
 		g.addGrids(cm, 5+g.rng.IntN(3))
 		nv := 3 + g.rng.IntN(3)
 		for j := 0; j < nv; j++ {
@@ -136,7 +138,7 @@ func (g *gen) planDistrict(city, k int) {
 				name = "周家村"
 			}
 			usedVillage[name] = true
-			vl := g.addRegion(tn, fmt.Sprintf("%s%03d%03d", code, 101+i, 201+j), name, LevelVillage, true)
+			vl := g.addRegion(tn, fmt.Sprintf("%s%03d%03d", code, 101+i, 201+j), name, territory.LevelVillage, true)
 			g.addGrids(vl, 2+g.rng.IntN(3))
 		}
 	}
@@ -173,18 +175,18 @@ func putFirst(list []string, s string) []string {
 func (g *gen) addGrids(parent, n int) {
 	p := g.c.Regions[parent]
 	for i := 1; i <= n; i++ {
-		g.addRegion(parent, fmt.Sprintf("%s%03d", p.Code, i), fmt.Sprintf("%s第%d网格", p.Name, i), LevelGrid, p.Rural)
+		g.addRegion(parent, fmt.Sprintf("%s%03d", p.Code, i), fmt.Sprintf("%s第%d网格", p.Name, i), territory.LevelGrid, p.Rural)
 	}
 }
 
-func (g *gen) addRegion(parent int, code, name string, level Level, rural bool) int {
+func (g *gen) addRegion(parent int, code, name string, level territory.Level, rural bool) int {
 	idx := len(g.c.Regions)
 	g.c.Regions = append(g.c.Regions, Region{Code: code, Name: name, Level: level, Parent: parent, Rural: rural})
 	g.children = append(g.children, nil)
 	if parent >= 0 {
 		g.children[parent] = append(g.children[parent], idx)
 	}
-	if level == LevelCounty || parent < 0 {
+	if level == territory.LevelCounty || parent < 0 {
 		g.county = append(g.county, idx)
 	} else {
 		g.county = append(g.county, g.county[parent])
@@ -200,7 +202,7 @@ func (g *gen) layout() {
 	need := make([]int, n)
 	for i := n - 1; i >= 0; i-- { // children come after parents: sum bottom-up
 		r := g.c.Regions[i]
-		if r.Level == LevelGrid {
+		if r.Level == territory.LevelGrid {
 			w, k := 1.0, 2
 			if r.Rural {
 				w, k = 2.5, 4

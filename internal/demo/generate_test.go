@@ -10,6 +10,8 @@ import (
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/people"
+	"github.com/gridwork/gridwork/internal/territory"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -82,18 +84,18 @@ func checkCodes(t *testing.T, c *City) {
 			parent = c.Regions[r.Parent]
 		}
 		switch r.Level {
-		case LevelCity:
+		case territory.LevelCity:
 			if r.Code != "330100" || r.Parent != -1 || i != 0 {
 				t.Errorf("city %s %s: want 330100, first and no parent", r.Code, r.Name)
 			}
-		case LevelCounty:
+		case territory.LevelCounty:
 			n := num(r.Code[4:6])
-			if len(r.Code) != 6 || !strings.HasPrefix(r.Code, "3301") || n < 1 || n > 20 || r.Parent >= 0 && parent.Level != LevelCity {
+			if len(r.Code) != 6 || !strings.HasPrefix(r.Code, "3301") || n < 1 || n > 20 || r.Parent >= 0 && parent.Level != territory.LevelCity {
 				t.Errorf("county %s %s: want 3301xx, a district number 01–20, under the city if any", r.Code, r.Name)
 			}
-		case LevelTownship:
+		case territory.LevelTownship:
 			n := num(r.Code[6:9])
-			ok := len(r.Code) == 12 && r.Code[:6] == parent.Code && r.Code[9:] == "000" && parent.Level == LevelCounty
+			ok := len(r.Code) == 12 && r.Code[:6] == parent.Code && r.Code[9:] == "000" && parent.Level == territory.LevelCounty
 			if strings.HasSuffix(r.Name, "街道") {
 				ok = ok && n >= 1 && n <= 99 && !r.Rural
 			} else {
@@ -102,9 +104,9 @@ func checkCodes(t *testing.T, c *City) {
 			if !ok {
 				t.Errorf("township %s %s (rural %v) under %s: bad code, range or name", r.Code, r.Name, r.Rural, parent.Code)
 			}
-		case LevelVillage:
+		case territory.LevelVillage:
 			n := num(r.Code[9:12])
-			ok := len(r.Code) == 12 && r.Code[:9] == parent.Code[:9] && parent.Level == LevelTownship
+			ok := len(r.Code) == 12 && r.Code[:9] == parent.Code[:9] && parent.Level == territory.LevelTownship
 			if strings.HasSuffix(r.Name, "社区") {
 				ok = ok && n >= 1 && n <= 199 && !r.Rural
 			} else {
@@ -113,9 +115,9 @@ func checkCodes(t *testing.T, c *City) {
 			if !ok {
 				t.Errorf("village %s %s under %s: bad code, range or name", r.Code, r.Name, parent.Code)
 			}
-		case LevelGrid:
+		case territory.LevelGrid:
 			n := num(r.Code[12:])
-			if len(r.Code) != 15 || r.Code[:12] != parent.Code || parent.Level != LevelVillage || n != lastGrid[r.Parent]+1 ||
+			if len(r.Code) != 15 || r.Code[:12] != parent.Code || parent.Level != territory.LevelVillage || n != lastGrid[r.Parent]+1 ||
 				r.Name != parent.Name+"第"+strconv.Itoa(n)+"网格" || r.Rural != parent.Rural {
 				t.Errorf("grid %s %s under %s %s: bad code, number or name", r.Code, r.Name, parent.Code, parent.Name)
 			}
@@ -294,7 +296,7 @@ func TestResidentNumbers(t *testing.T) {
 		if got := idCheckIndependent(id); id[17] != got {
 			t.Fatalf("%s: ID %s has check character %c, want %c", r.Name, id, id[17], got)
 		}
-		if id[:6] != county || id[6:14] != r.Birth.Format("20060102") || ((id[16]-'0')%2 == 1) != (r.Gender == Male) {
+		if id[:6] != county || id[6:14] != r.Birth.Format("20060102") || ((id[16]-'0')%2 == 1) != (r.Gender == people.Male) {
 			t.Fatalf("%s: ID %s does not match county %s, birth %s, gender %s", r.Name, id, county, r.Birth.Format("2006-01-02"), r.Gender)
 		}
 		if ids[id] {
@@ -350,7 +352,7 @@ func TestFocusBuilding(t *testing.T) {
 
 func TestCounts(t *testing.T) {
 	c := district(t)
-	levels := map[Level]int{}
+	levels := map[territory.Level]int{}
 	for _, r := range c.Regions {
 		levels[r.Level]++
 	}
@@ -360,32 +362,32 @@ func TestCounts(t *testing.T) {
 			t.Errorf("%s = %d, want %d–%d", what, n, lo, hi)
 		}
 	}
-	within("districts", levels[LevelCounty], 1, 1)
-	within("streets and towns", levels[LevelTownship], 5, 7)
-	within("communities and villages", levels[LevelVillage], 33, 47)
-	within("grids", levels[LevelGrid], 250, 350)
+	within("districts", levels[territory.LevelCounty], 1, 1)
+	within("streets and towns", levels[territory.LevelTownship], 5, 7)
+	within("communities and villages", levels[territory.LevelVillage], 33, 47)
+	within("grids", levels[territory.LevelGrid], 250, 350)
 
 	perGrid := map[int]int{}
 	for _, h := range c.Households {
 		perGrid[c.Buildings[h.Building].Grid]++
 	}
 	for i, r := range c.Regions {
-		if r.Level == LevelGrid {
+		if r.Level == territory.LevelGrid {
 			within(r.Name+" households", perGrid[i], MinHouseholdsPerGrid, MaxHouseholdsPerGrid)
 		}
 	}
 	for _, b := range c.Buildings {
-		if b.Kind == KindBuilding && (b.Floors < 6 || b.Floors > 33 || b.Units < 1 || b.Units > 4 || b.RoomsPerFloor < 2 || b.RoomsPerFloor > 4 || b.Name != strconv.Itoa(b.Number)+"号楼") {
+		if b.Kind == territory.BuildingKindBuilding && (b.Floors < 6 || b.Floors > 33 || b.Units < 1 || b.Units > 4 || b.RoomsPerFloor < 2 || b.RoomsPerFloor > 4 || b.Name != strconv.Itoa(b.Number)+"号楼") {
 			t.Fatalf("building %+v out of range", b)
 		}
-		if b.Kind == KindCourtyard && !strings.HasSuffix(b.Name, strconv.Itoa(b.Number)+"号院") {
+		if b.Kind == territory.BuildingKindCourtyard && !strings.HasSuffix(b.Name, strconv.Itoa(b.Number)+"号院") {
 			t.Fatalf("courtyard %+v badly named", b)
 		}
 	}
 	for _, h := range c.Households {
 		b := c.Buildings[h.Building]
-		courtyard := b.Kind == KindCourtyard
-		if h.Kind != HouseholdOwner && h.Kind != HouseholdRented || h.AreaM2 < 30 || h.AreaM2 > 400 ||
+		courtyard := b.Kind == territory.BuildingKindCourtyard
+		if h.Kind != territory.HouseholdOwner && h.Kind != territory.HouseholdRented || h.AreaM2 < 30 || h.AreaM2 > 400 ||
 			courtyard != (h.Unit == 0) || courtyard && h.Room != "1" ||
 			!courtyard && (h.Unit > b.Units || h.Floor > b.Floors || h.Room != strconv.Itoa(h.Floor)+h.Room[len(h.Room)-2:]) {
 			t.Fatalf("household %+v of building %+v", h, b)
@@ -417,7 +419,7 @@ func TestCounts(t *testing.T) {
 			adults++
 		}
 		for _, tag := range r.Tags {
-			if tag == TagElderlyAlone {
+			if tag == people.TagElderlyAlone {
 				alone++
 			}
 		}
@@ -436,12 +438,12 @@ func TestCounts(t *testing.T) {
 	share("elderly living alone among residents", alone, len(c.Residents), 0.01, 0.03)
 	share("party members among adults", members, adults, 0.06, 0.08)
 
-	kinds := map[OrgKind]int{}
+	kinds := map[people.OrgKind]int{}
 	for _, o := range c.PartyOrgs {
 		kinds[o.Kind]++
 	}
 	// One branch per grid (一网格一支部) plus the industry branches.
-	if kinds[OrgBranch] != levels[LevelGrid]+2 || kinds[OrgGeneralBranch] != levels[LevelVillage] || kinds[OrgCommittee] != 2+levels[LevelTownship] || kinds[OrgGroup] == 0 {
+	if kinds[people.KindBranch] != levels[territory.LevelGrid]+2 || kinds[people.KindGeneralBranch] != levels[territory.LevelVillage] || kinds[people.KindCommittee] != 2+levels[territory.LevelTownship] || kinds[people.KindGroup] == 0 {
 		t.Errorf("party organisations by kind = %v", kinds)
 	}
 	roles := map[auth.Role]int{}
@@ -449,8 +451,8 @@ func TestCounts(t *testing.T) {
 		roles[u.Role]++
 	}
 	want := map[auth.Role]int{
-		auth.RoleAdmin: 1, auth.RoleLeader: 1 + levels[LevelTownship], auth.RoleDispatcher: 1 + levels[LevelTownship],
-		auth.RoleGridWorker: levels[LevelGrid], auth.RoleBranchSecretary: levels[LevelGrid],
+		auth.RoleAdmin: 1, auth.RoleLeader: 1 + levels[territory.LevelTownship], auth.RoleDispatcher: 1 + levels[territory.LevelTownship],
+		auth.RoleGridWorker: levels[territory.LevelGrid], auth.RoleBranchSecretary: levels[territory.LevelGrid],
 	}
 	for role, n := range want {
 		if roles[role] != n {
@@ -469,20 +471,20 @@ func TestCounts(t *testing.T) {
 
 func TestVillageAndCitySizes(t *testing.T) {
 	v := Generate(Options{Seed: 5, Size: SizeVillage})
-	levels := map[Level]int{}
+	levels := map[territory.Level]int{}
 	for _, r := range v.Regions {
 		levels[r.Level]++
 	}
-	if levels[LevelCounty] != 1 || levels[LevelTownship] != 1 || levels[LevelVillage] != 1 || levels[LevelGrid] != 3 {
+	if levels[territory.LevelCounty] != 1 || levels[territory.LevelTownship] != 1 || levels[territory.LevelVillage] != 1 || levels[territory.LevelGrid] != 3 {
 		t.Errorf("village size: regions by level %v, want 1 county, 1 town, 1 village, 3 grids", levels)
 	}
 	c := Generate(Options{Seed: 5, Size: SizeCity, HouseholdScale: 0.01})
-	levels = map[Level]int{}
+	levels = map[territory.Level]int{}
 	for _, r := range c.Regions {
 		levels[r.Level]++
 	}
-	if levels[LevelCity] != 1 || levels[LevelCounty] < 4 || levels[LevelCounty] > 6 {
-		t.Errorf("city size: %d cities and %d districts, want 1 and 4–6", levels[LevelCity], levels[LevelCounty])
+	if levels[territory.LevelCity] != 1 || levels[territory.LevelCounty] < 4 || levels[territory.LevelCounty] > 6 {
+		t.Errorf("city size: %d cities and %d districts, want 1 and 4–6", levels[territory.LevelCity], levels[territory.LevelCounty])
 	}
 	// Scaled households: 1 % of 300–500 is 3–5 a grid.
 	perGrid := map[int]int{}
@@ -490,7 +492,7 @@ func TestVillageAndCitySizes(t *testing.T) {
 		perGrid[c.Buildings[h.Building].Grid]++
 	}
 	for i, r := range c.Regions {
-		if n := perGrid[i]; r.Level == LevelGrid && (n < 3 || n > 5) {
+		if n := perGrid[i]; r.Level == territory.LevelGrid && (n < 3 || n > 5) {
 			t.Errorf("city size at 1%%: grid %s has %d households, want 3–5", r.Code, n)
 		}
 	}

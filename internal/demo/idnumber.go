@@ -3,20 +3,9 @@ package demo
 import (
 	"strconv"
 	"time"
+
+	"github.com/gridwork/gridwork/internal/people"
 )
-
-// idWeights are the ISO 7064 MOD 11-2 weights of the 17 body digits of a
-// national ID number (GB 11643-1999).
-var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-
-// idCheck returns the check character of a 17-digit body.
-func idCheck(body []byte) byte {
-	sum := 0
-	for i, c := range body[:17] {
-		sum += int(c-'0') * idWeights[i]
-	}
-	return "10X98765432"[sum%11]
-}
 
 // idEpoch is day 0 of the per-county sequence counters.
 var idEpoch = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -26,7 +15,7 @@ var idEpoch = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 // whose last digit is odd for men and even for women, and the check
 // character. The sequence counts the numbers already given out per county,
 // birth date and sex, so none repeats.
-func (g *gen) idNumber(county int, birth time.Time, gender Gender) string {
+func (g *gen) idNumber(county int, birth time.Time, gender people.Gender) string {
 	counts := g.idSeq[county]
 	if counts == nil {
 		counts = make([]uint16, 2*(int(asOf.Sub(idEpoch).Hours()/24)+1))
@@ -34,7 +23,7 @@ func (g *gen) idNumber(county int, birth time.Time, gender Gender) string {
 	}
 	day := int(birth.Sub(idEpoch).Hours() / 24)
 	k := 2 * day
-	if gender == Male {
+	if gender == people.Male {
 		k++
 	}
 	n := int(counts[k])
@@ -42,7 +31,7 @@ func (g *gen) idNumber(county int, birth time.Time, gender Gender) string {
 	// Start each date's sequence at a different place so numbers look
 	// varied; 500 numbers per sex and day are far more than a county uses.
 	seq := 2 * ((day*37 + n) % 500)
-	if gender == Male {
+	if gender == people.Male {
 		seq++
 	}
 	var b [18]byte
@@ -52,7 +41,7 @@ func (g *gen) idNumber(county int, birth time.Time, gender Gender) string {
 	putDigits(b[10:12], int(m))
 	putDigits(b[12:14], d)
 	putDigits(b[14:17], seq)
-	b[17] = idCheck(b[:17])
+	b[17] = people.IDCheckChar(string(b[:17]))
 	return string(b[:])
 }
 

@@ -42,7 +42,9 @@ type loader struct {
 // Load writes city into db through the domain services, as the system
 // actor (whatever actor ctx carries: loading a demo is a CLI operation),
 // in large transactions: the region tree and its boundaries in one, the
-// places and residents one street or town at a time, the accounts in one.
+// places and residents one street or town at a time, the party
+// organisations in one, the accounts in one, the party members one street
+// or town at a time.
 // progress, if not nil, is called with the records written so far and the
 // total. Any record the domain services reject makes Load fail with that
 // error; what was committed before stays.
@@ -103,19 +105,13 @@ func (l *loader) step(n int) {
 	l.progress(l.done, l.total)
 }
 
-// regionLevel maps the demo's levels to territory's (the same words).
-var regionLevel = map[Level]territory.Level{
-	LevelCity: territory.LevelCity, LevelCounty: territory.LevelCounty, LevelTownship: territory.LevelTownship,
-	LevelVillage: territory.LevelVillage, LevelGrid: territory.LevelGrid,
-}
-
 // regions creates the region tree with its boundaries in one transaction,
 // parents first, so that every grid's boundary is checked against its
 // community's.
 func (l *loader) regions(ctx context.Context) error {
 	return l.db.Transact(ctx, func(tx *sqldb.Tx) error {
 		for i, r := range l.c.Regions {
-			in := territory.RegionInput{Level: regionLevel[r.Level], Code: r.Code, Name: r.Name}
+			in := territory.RegionInput{Level: r.Level, Code: r.Code, Name: r.Name}
 			if r.Parent >= 0 {
 				in.ParentID = l.region[r.Parent].ID
 			}
@@ -177,12 +173,12 @@ func (l *loader) places(ctx context.Context) error {
 		s.residents = append(s.residents, i)
 	}
 	for t, r := range l.c.Regions {
-		if r.Level != LevelTownship {
+		if r.Level != territory.LevelTownship {
 			continue
 		}
 		err := l.db.Transact(ctx, func(tx *sqldb.Tx) error {
 			for v, vr := range l.c.Regions {
-				if vr.Level != LevelVillage || vr.Parent != t || byVillage[v] == nil {
+				if vr.Level != territory.LevelVillage || vr.Parent != t || byVillage[v] == nil {
 					continue
 				}
 				s := byVillage[v]
@@ -290,12 +286,15 @@ func (l *loader) residents(ctx context.Context, tx *sqldb.Tx, idx []int) error {
 		hh := l.c.Households[r.Household]
 		refs[i+1] = people.HouseholdRef{ID: l.household[r.Household], RegionPath: l.region[l.c.Buildings[hh.Building].Grid].Path}
 	}
-	_, bad, err := l.deps.People.ImportResidents(ctx, tx, rows, refs)
+	ids, bad, err := l.deps.People.ImportResidentsWithIDs(ctx, tx, rows, refs)
 	if err != nil {
 		return err
 	}
 	if err := rowsError("residents", bad); err != nil {
 		return err
+	}
+	for k, i := range idx {
+		l.resident[i] = ids[k]
 	}
 	l.step(len(idx))
 	return nil
@@ -310,20 +309,56 @@ func orgSector(o PartyOrg) (people.Sector, string) {
 	return people.SectorRegion, ""
 }
 
-// orgs creates the party organisations, parents first. A building's group
-// needs the building's id, read back per grid.
+// orgs creates the party organisations in one transaction, parents first.
+// A building's group needs the building's id, read back per grid first.
 func (l *loader) orgs(ctx context.Context) error {
-	buildingIDs := map[int]map[string]int64{} // grid index → "compound/name" → id
-	buildingID := func(b int) (int64, error) {
-		bd := l.c.Buildings[b]
-		m, ok := buildingIDs[bd.Grid]
+	buildingIDs, err := l.groupBuildingIDs(ctx)
+	if err != nil {
+		return err
+	}
+	return l.db.Transact(ctx, func(tx *sqldb.Tx) error {
+		for i, o := range l.c.PartyOrgs {
+			sector, sectorName := orgSector(o)
+			in := people.OrgInput{Kind: o.Kind, Name: o.Name, Sector: sector, SectorName: sectorName,
+				BuildingID: buildingIDs[o.Building]} // 0, no building, for all but groups
+			if o.Parent >= 0 {
+				in.ParentID = l.org[o.Parent].ID
+			}
+			if o.Region >= 0 {
+				in.RegionID = l.region[o.Region].ID
+			}
+			org, err := l.deps.People.CreateOrgTx(ctx, tx, in)
+			if err != nil {
+				return err
+			}
+			l.org[i] = org
+			if i%64 == 63 {
+				l.step(64)
+			}
+		}
+		l.step(len(l.c.PartyOrgs) % 64)
+		return nil
+	})
+}
+
+// groupBuildingIDs returns the ids of the buildings that have a party
+// group, by building index, reading the buildings of their grids.
+func (l *loader) groupBuildingIDs(ctx context.Context) (map[int]int64, error) {
+	out := map[int]int64{}
+	byGrid := map[int]map[string]int64{} // grid index → "compound/name" → id
+	for _, o := range l.c.PartyOrgs {
+		if o.Building < 0 {
+			continue
+		}
+		bd := l.c.Buildings[o.Building]
+		m, ok := byGrid[bd.Grid]
 		if !ok {
 			m = map[string]int64{}
 			gid := l.region[bd.Grid].ID
 			for offset := 0; ; offset += 1000 {
 				list, total, err := l.deps.Territory.FindBuildings(ctx, territory.BuildingFilter{GridID: &gid, Offset: offset, Limit: 1000})
 				if err != nil {
-					return 0, err
+					return nil, err
 				}
 				for _, x := range list {
 					m[x.Compound+"/"+x.Name] = x.ID
@@ -332,38 +367,15 @@ func (l *loader) orgs(ctx context.Context) error {
 					break
 				}
 			}
-			buildingIDs[bd.Grid] = m
+			byGrid[bd.Grid] = m
 		}
 		id, ok := m[l.c.Compounds[bd.Compound].Name+"/"+bd.Name]
 		if !ok {
-			return 0, fmt.Errorf("building %s%s not found", l.c.Compounds[bd.Compound].Name, bd.Name)
+			return nil, fmt.Errorf("building %s%s not found", l.c.Compounds[bd.Compound].Name, bd.Name)
 		}
-		return id, nil
+		out[o.Building] = id
 	}
-	for i, o := range l.c.PartyOrgs {
-		sector, sectorName := orgSector(o)
-		in := people.OrgInput{Kind: people.OrgKind(o.Kind), Name: o.Name, Sector: sector, SectorName: sectorName}
-		if o.Parent >= 0 {
-			in.ParentID = l.org[o.Parent].ID
-		}
-		if o.Region >= 0 {
-			in.RegionID = l.region[o.Region].ID
-		}
-		if o.Building >= 0 {
-			id, err := buildingID(o.Building)
-			if err != nil {
-				return err
-			}
-			in.BuildingID = id
-		}
-		org, err := l.deps.People.CreateOrg(ctx, in)
-		if err != nil {
-			return err
-		}
-		l.org[i] = org
-		l.step(1)
-	}
-	return nil
+	return out, nil
 }
 
 // users creates every account with its grants in one transaction. The
@@ -399,84 +411,52 @@ func (l *loader) users(ctx context.Context) error {
 	})
 }
 
-// members enrols the party members. Their resident ids are read back grid
-// by grid: ImportResidents inserts in row order, so a grid's residents by
-// id are the city's residents of that grid in order, which the household
-// and name of each confirm.
+// members enrols the party members, one transaction per street or town.
 func (l *loader) members(ctx context.Context) error {
-	if err := l.residentIDs(ctx); err != nil {
-		return err
-	}
+	byTownship := map[int][]people.MemberInput{}
+	var townships []int
 	for _, m := range l.c.PartyMembers {
 		r := l.c.Residents[m.Resident]
+		t := l.townshipOf(l.c.Buildings[l.c.Households[r.Household].Building].Grid)
 		in := people.MemberInput{
 			OrgID: l.org[m.Org].ID, ResidentID: l.resident[m.Resident], Name: r.Name,
-			Category: people.MemberCategory(m.Kind), JoinedOn: m.Joined,
+			Category: m.Kind, JoinedOn: m.Joined,
 		}
 		if u, ok := l.userOfResi[m.Resident]; ok {
 			in.UserID = l.userID[u]
 		}
-		if _, err := l.deps.People.CreateMember(ctx, in); err != nil {
-			return err
+		if byTownship[t] == nil {
+			townships = append(townships, t)
 		}
-		l.step(1)
+		byTownship[t] = append(byTownship[t], in)
 	}
-	return nil
-}
-
-// residentIDs fills l.resident for the residents of grids with members.
-func (l *loader) residentIDs(ctx context.Context) error {
-	byGrid := map[int][]int{}
-	var grids []int
-	for _, m := range l.c.PartyMembers {
-		g := l.c.Buildings[l.c.Households[l.c.Residents[m.Resident].Household].Building].Grid
-		if byGrid[g] == nil {
-			grids = append(grids, g)
-			byGrid[g] = []int{}
-		}
-	}
-	for i, r := range l.c.Residents {
-		g := l.c.Buildings[l.c.Households[r.Household].Building].Grid
-		if list, ok := byGrid[g]; ok {
-			byGrid[g] = append(list, i)
-		}
-	}
-	for _, g := range grids {
-		want := byGrid[g]
-		gid := l.region[g].ID
-		k := 0
-		for offset := 0; offset < len(want); offset += 1000 {
-			got, _, err := l.deps.People.FindResidents(ctx, people.ResidentFilter{RegionID: &gid, Offset: offset, Limit: 1000})
+	for _, t := range townships {
+		ins := byTownship[t]
+		err := l.db.Transact(ctx, func(tx *sqldb.Tx) error {
+			_, bad, err := l.deps.People.ImportMembers(ctx, tx, ins)
 			if err != nil {
 				return err
 			}
-			for _, res := range got {
-				if k >= len(want) {
-					return fmt.Errorf("grid %s holds more residents than the demo put there", l.c.Regions[g].Code)
-				}
-				i := want[k]
-				if res.HouseholdID != l.household[l.c.Residents[i].Household] || res.Name != l.c.Residents[i].Name {
-					return fmt.Errorf("grid %s: resident %d is %s of household %d, expected %s", l.c.Regions[g].Code, res.ID, res.Name, res.HouseholdID, l.c.Residents[i].Name)
-				}
-				l.resident[i] = res.ID
-				k++
-			}
-			if len(got) == 0 {
-				break
-			}
+			return rowsError("party members", bad)
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.c.Regions[t].Name, err)
 		}
-		if k != len(want) {
-			return fmt.Errorf("grid %s: found %d of its %d residents", l.c.Regions[g].Code, k, len(want))
-		}
+		l.step(len(ins))
 	}
 	return nil
 }
 
-// servicePoints adds the service points; their kinds are territory's words.
+// townshipOf returns the street or town a grid lies in.
+func (l *loader) townshipOf(grid int) int {
+	return l.c.Regions[l.c.Regions[grid].Parent].Parent
+}
+
+// servicePoints adds the service points.
 func (l *loader) servicePoints(ctx context.Context) error {
 	for _, p := range l.c.ServicePoints {
 		_, err := l.deps.Territory.CreateServicePoint(ctx, territory.ServicePointInput{
-			RegionID: l.region[p.Region].ID, Kind: territory.ServicePointKind(p.Kind), Name: p.Name,
+			RegionID: l.region[p.Region].ID, Kind: p.Kind, Name: p.Name,
 			Lon: p.Location[0], Lat: p.Location[1], Phone: p.Phone, Hours: p.Hours,
 		})
 		if err != nil {

@@ -85,7 +85,7 @@ func TestLoadVillage(t *testing.T) {
 		want := 0
 		for _, r := range city.Residents {
 			for _, tag := range r.Tags {
-				if tag == TagElderlyAlone {
+				if tag == people.TagElderlyAlone {
 					want++
 				}
 			}

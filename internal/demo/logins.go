@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/territory"
 )
 
 // Login is a demo account to print: who to sign in as to try a role.
@@ -84,7 +85,7 @@ func (c *City) ScopeName(g Grant) string {
 // none (the village size).
 func (c *City) FocusBuilding() int {
 	for i, b := range c.Buildings {
-		if b.Number == 27 && b.Kind == KindBuilding && c.Compounds[b.Compound].Name == "水韵名都" {
+		if b.Number == 27 && b.Kind == territory.BuildingKindBuilding && c.Compounds[b.Compound].Name == "水韵名都" {
 			return i
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+
+	"github.com/gridwork/gridwork/internal/people"
 )
 
 // surnames are the commonest Chinese surnames with their approximate share
@@ -75,10 +77,10 @@ var givenNames = []struct {
 }
 
 // givenName draws a given name fashionable in the birth year.
-func givenName(rng *rand.Rand, year int, g Gender) string {
+func givenName(rng *rand.Rand, year int, g people.Gender) string {
 	for _, gen := range givenNames {
 		if year < gen.until {
-			if g == Male {
+			if g == people.Male {
 				return gen.male[rng.IntN(len(gen.male))]
 			}
 			return gen.female[rng.IntN(len(gen.female))]

@@ -1,6 +1,11 @@
 package demo
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gridwork/gridwork/internal/people"
+	"github.com/gridwork/gridwork/internal/territory"
+)
 
 // party builds the party organisations — the district committee, a street
 // working committee (党工委) or town committee (党委) per township, a
@@ -41,28 +46,28 @@ func (g *gen) party() {
 		r := g.c.Regions[region]
 		o := PartyOrg{Parent: parent, Region: region, Building: -1}
 		switch r.Level {
-		case LevelCity:
-			o.Name, o.Kind = "中共"+r.Name+"委员会", OrgCommittee
-		case LevelCounty:
-			o.Name, o.Kind = "中共"+r.Name+"委员会", OrgCommittee
-		case LevelTownship:
-			o.Kind = OrgCommittee
+		case territory.LevelCity:
+			o.Name, o.Kind = "中共"+r.Name+"委员会", people.KindCommittee
+		case territory.LevelCounty:
+			o.Name, o.Kind = "中共"+r.Name+"委员会", people.KindCommittee
+		case territory.LevelTownship:
+			o.Kind = people.KindCommittee
 			if r.Rural {
 				o.Name = r.Name + "党委"
 			} else {
 				o.Name = r.Name + "党工委"
 			}
-		case LevelVillage:
-			o.Name, o.Kind = r.Name+"党总支", OrgGeneralBranch
-		case LevelGrid:
-			o.Name, o.Kind = r.Name+"党支部", OrgBranch
+		case territory.LevelVillage:
+			o.Name, o.Kind = r.Name+"党总支", people.KindGeneralBranch
+		case territory.LevelGrid:
+			o.Name, o.Kind = r.Name+"党支部", people.KindBranch
 		}
 		idx := add(o)
 		g.branchOf[region] = idx
-		if r.Level == LevelCounty {
+		if r.Level == territory.LevelCounty {
 			g.industry(idx, r)
 		}
-		if r.Level == LevelGrid {
+		if r.Level == territory.LevelGrid {
 			// Up to two building groups per grid, for buildings with at
 			// least three members; 水韵名都27号楼 always has one.
 			span := g.gridBuildings[region]
@@ -70,11 +75,11 @@ func (g *gen) party() {
 			for b := span[0]; b < span[1]; b++ {
 				n := perBuilding[b]
 				bd := g.c.Buildings[b]
-				if bd.Kind != KindBuilding || (n < 3 || groups == 2) && !(b == g.focus && n > 0) {
+				if bd.Kind != territory.BuildingKindBuilding || (n < 3 || groups == 2) && !(b == g.focus && n > 0) {
 					continue
 				}
 				name := g.c.Compounds[bd.Compound].Name + bd.Name + "党小组"
-				groupOf[b] = add(PartyOrg{Name: name, Kind: OrgGroup, Parent: idx, Region: region, Building: b})
+				groupOf[b] = add(PartyOrg{Name: name, Kind: people.KindGroup, Parent: idx, Region: region, Building: b})
 				groups++
 			}
 		}
@@ -98,12 +103,12 @@ func (g *gen) party() {
 			org = g.branchOf[g.c.Buildings[b].Grid]
 		}
 		age := ageOn(r.Birth, asOf)
-		kind := MemberInService
+		kind := people.MemberInService
 		switch {
 		case age >= 60:
-			kind = MemberRetired
+			kind = people.MemberRetired
 		case age < 45 && g.chance(0.06):
-			kind = MemberMobile
+			kind = people.MemberMobile
 		}
 		joinAge := g.uniform(18, min(age, 45))
 		joined := r.Birth.AddDate(joinAge, g.rng.IntN(12), g.rng.IntN(28))
@@ -119,10 +124,10 @@ func (g *gen) party() {
 // each of two delivery companies.
 func (g *gen) industry(root int, county Region) {
 	orgs := &g.c.PartyOrgs
-	*orgs = append(*orgs, PartyOrg{Name: county.Name + "快递物流行业党委", Kind: OrgCommittee, Parent: root, Region: -1, Building: -1, Industry: "快递物流"})
+	*orgs = append(*orgs, PartyOrg{Name: county.Name + "快递物流行业党委", Kind: people.KindCommittee, Parent: root, Region: -1, Building: -1, Industry: "快递物流"})
 	committee := len(*orgs) - 1
 	stem := county.Name[:len(county.Name)-len("区")]
 	for _, k := range g.rng.Perm(len(industryCompanies))[:2] {
-		*orgs = append(*orgs, PartyOrg{Name: fmt.Sprintf("%s%s站党支部", industryCompanies[k], stem), Kind: OrgBranch, Parent: committee, Region: -1, Building: -1, Industry: "快递物流"})
+		*orgs = append(*orgs, PartyOrg{Name: fmt.Sprintf("%s%s站党支部", industryCompanies[k], stem), Kind: people.KindBranch, Parent: committee, Region: -1, Building: -1, Industry: "快递物流"})
 	}
 }

@@ -2,15 +2,17 @@ package demo
 
 import (
 	"time"
+
+	"github.com/gridwork/gridwork/internal/people"
 )
 
 // member is a person being drawn for a household, before names and numbers.
 type member struct {
-	rel     Relation
-	gender  Gender
+	rel     people.Relation
+	gender  people.Gender
 	age     int
 	surname string
-	tags    []Tag
+	tags    []people.Tag
 }
 
 // householdKind is a household's make-up.
@@ -77,7 +79,7 @@ func (g *gen) people() {
 // under 14 never; some of the very old do not.
 func (g *gen) hasPhone(m member) bool {
 	switch {
-	case m.rel == RelHead:
+	case m.rel == people.RelationHead:
 		return true
 	case m.age < 14:
 		return false
@@ -102,40 +104,40 @@ func (g *gen) household(ms []member, rural bool) []member {
 		}
 		x -= w
 	}
-	sex := func(pMale float64) Gender {
+	sex := func(pMale float64) people.Gender {
 		if g.chance(pMale) {
-			return Male
+			return people.Male
 		}
-		return Female
+		return people.Female
 	}
-	other := func(s Gender) Gender {
-		if s == Male {
-			return Female
+	other := func(s people.Gender) people.Gender {
+		if s == people.Male {
+			return people.Female
 		}
-		return Male
+		return people.Male
 	}
 	// couple adds a head of the given age and a spouse of about the same.
 	couple := func(age int) (head, spouse member) {
-		head = member{rel: RelHead, gender: sex(0.75), age: age, surname: g.surn.pick(g.rng)}
-		spouse = member{rel: RelSpouse, gender: other(head.gender), age: max(20, age+g.uniform(-4, 4)), surname: g.surn.pick(g.rng)}
+		head = member{rel: people.RelationHead, gender: sex(0.75), age: age, surname: g.surn.pick(g.rng)}
+		spouse = member{rel: people.RelationSpouse, gender: other(head.gender), age: max(20, age+g.uniform(-4, 4)), surname: g.surn.pick(g.rng)}
 		return head, spouse
 	}
 	// family surname: children take the father's.
 	father := func(a, b member) string {
-		if a.gender == Male {
+		if a.gender == people.Male {
 			return a.surname
 		}
 		return b.surname
 	}
-	child := func(parentAge int, surname string, rel Relation) member {
+	child := func(parentAge int, surname string, rel people.Relation) member {
 		age := max(0, parentAge-g.uniform(22, 34))
 		return member{rel: rel, gender: sex(0.51), age: age, surname: surname}
 	}
 	switch kind {
 	case hhElderAlone:
-		ms = append(ms, member{rel: RelHead, gender: sex(0.35), age: g.uniform(65, 92), surname: g.surn.pick(g.rng), tags: []Tag{TagElderlyAlone}})
+		ms = append(ms, member{rel: people.RelationHead, gender: sex(0.35), age: g.uniform(65, 92), surname: g.surn.pick(g.rng), tags: []people.Tag{people.TagElderlyAlone}})
 	case hhSingle:
-		ms = append(ms, member{rel: RelHead, gender: sex(0.55), age: g.uniform(22, 40), surname: g.surn.pick(g.rng)})
+		ms = append(ms, member{rel: people.RelationHead, gender: sex(0.55), age: g.uniform(22, 40), surname: g.surn.pick(g.rng)})
 	case hhElderCouple:
 		h, s := couple(g.uniform(60, 86))
 		ms = append(ms, h, s)
@@ -144,16 +146,16 @@ func (g *gen) household(ms []member, rural bool) []member {
 		ms = append(ms, h, s)
 	case hhOneChild, hhTwoChildren:
 		h, s := couple(g.uniform(27, 55))
-		ms = append(ms, h, s, child(min(h.age, s.age), father(h, s), RelChild))
+		ms = append(ms, h, s, child(min(h.age, s.age), father(h, s), people.RelationChild))
 		if kind == hhTwoChildren {
-			ms = append(ms, child(min(h.age, s.age), father(h, s), RelChild))
+			ms = append(ms, child(min(h.age, s.age), father(h, s), people.RelationChild))
 		}
 	case hhThreeGen:
 		h, s := couple(g.uniform(30, 50))
-		ms = append(ms, h, s, child(min(h.age, s.age), father(h, s), RelChild))
+		ms = append(ms, h, s, child(min(h.age, s.age), father(h, s), people.RelationChild))
 		pa := min(95, h.age+g.uniform(24, 32))
-		gp := member{rel: RelParent, gender: Male, age: pa, surname: h.surname}
-		gm := member{rel: RelParent, gender: Female, age: max(pa-3, h.age+20), surname: g.surn.pick(g.rng)}
+		gp := member{rel: people.RelationParent, gender: people.Male, age: pa, surname: h.surname}
+		gm := member{rel: people.RelationParent, gender: people.Female, age: max(pa-3, h.age+20), surname: g.surn.pick(g.rng)}
 		switch g.rng.IntN(3) {
 		case 0:
 			ms = append(ms, gp, gm)
@@ -163,14 +165,14 @@ func (g *gen) household(ms []member, rural bool) []member {
 			ms = append(ms, gp)
 		}
 	case hhSingleParent:
-		p := member{rel: RelHead, gender: sex(0.3), age: g.uniform(28, 50), surname: g.surn.pick(g.rng)}
-		ms = append(ms, p, child(p.age, p.surname, RelChild))
+		p := member{rel: people.RelationHead, gender: sex(0.3), age: g.uniform(28, 50), surname: g.surn.pick(g.rng)}
+		ms = append(ms, p, child(p.age, p.surname, people.RelationChild))
 	case hhLeftBehind:
 		h, s := couple(g.uniform(56, 72))
-		h.gender, s.gender = Male, Female
+		h.gender, s.gender = people.Male, people.Female
 		ms = append(ms, h, s)
 		for n := g.uniform(1, 2); n > 0; n-- {
-			c := member{rel: RelOther, gender: sex(0.52), age: g.uniform(3, 15), surname: h.surname, tags: []Tag{TagLeftBehindChild}}
+			c := member{rel: people.RelationOther, gender: sex(0.52), age: g.uniform(3, 15), surname: h.surname, tags: []people.Tag{people.TagLeftBehindChild}}
 			ms = append(ms, c)
 		}
 	}
@@ -181,26 +183,26 @@ func (g *gen) household(ms []member, rural bool) []member {
 // 2 % of households urban and 4 % rural receive the low-income allowance
 // (low), 3 % of men over 30 are veterans, 4 % of rural adults under 50 have
 // come back from working in the cities.
-func (g *gen) tags(m member, rural, low bool) []Tag {
+func (g *gen) tags(m member, rural, low bool) []people.Tag {
 	tags := m.tags
 	if m.age >= 60 {
-		tags = append([]Tag{TagElderly}, tags...)
+		tags = append([]people.Tag{people.TagElderly}, tags...)
 	}
 	pDisabled := 0.01
 	if m.age >= 70 {
 		pDisabled = 0.04
 	}
 	if g.chance(pDisabled) {
-		tags = append(tags, TagDisabled)
+		tags = append(tags, people.TagDisabled)
 	}
 	if low {
-		tags = append(tags, TagLowIncome)
+		tags = append(tags, people.TagLowIncome)
 	}
-	if m.gender == Male && m.age >= 30 && m.age <= 85 && g.chance(0.03) {
-		tags = append(tags, TagVeteran)
+	if m.gender == people.Male && m.age >= 30 && m.age <= 85 && g.chance(0.03) {
+		tags = append(tags, people.TagVeteran)
 	}
 	if rural && m.age >= 22 && m.age < 50 && g.chance(0.04) {
-		tags = append(tags, TagReturnee)
+		tags = append(tags, people.TagReturnee)
 	}
 	return tags
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/gridwork/gridwork/internal/territory"
 )
 
 // compoundStyle is the era of a compound, which decides its buildings.
@@ -28,7 +30,7 @@ func (g *gen) places() {
 	n := len(g.c.Regions)
 	grids := 0
 	for _, r := range g.c.Regions {
-		if r.Level == LevelGrid {
+		if r.Level == territory.LevelGrid {
 			grids++
 		}
 	}
@@ -38,10 +40,10 @@ func (g *gen) places() {
 	g.gridHouseholds = make([][2]int, n)
 	usedCompound := map[string]bool{}
 	for i, r := range g.c.Regions {
-		if r.Level == LevelCounty {
+		if r.Level == territory.LevelCounty {
 			clear(usedCompound) // compound names are unique within a district
 		}
-		if r.Level != LevelVillage {
+		if r.Level != territory.LevelVillage {
 			continue
 		}
 		if isVillageCode(r.Code) {
@@ -131,7 +133,7 @@ func (g *gen) compoundName(used map[string]bool) string {
 
 // building draws the next building of a compound.
 func (g *gen) building(grid int, cp *compoundPlan) Building {
-	b := Building{Grid: grid, Compound: cp.idx, Kind: KindBuilding, Number: cp.next}
+	b := Building{Grid: grid, Compound: cp.idx, Kind: territory.BuildingKindBuilding, Number: cp.next}
 	switch cp.style {
 	case styleOld:
 		b.Floors, b.Units, b.RoomsPerFloor = g.uniform(6, 7), g.uniform(2, 4), 2
@@ -185,7 +187,7 @@ func (g *gen) village(vil int) {
 		need := households
 		for k := 0; k < courtyards; k++ {
 			b := Building{
-				Grid: grid, Compound: cp, Kind: KindCourtyard, Number: number,
+				Grid: grid, Compound: cp, Kind: territory.BuildingKindCourtyard, Number: number,
 				Name:   fmt.Sprintf("%s%d号院", r.Name, number),
 				Floors: g.uniform(1, 3), Units: 1, RoomsPerFloor: 1,
 				Location: g.lat.randomPoint(g.rng, g.rect[grid]),
@@ -204,11 +206,11 @@ func (g *gen) village(vil int) {
 }
 
 // householdKind draws owner-occupied or, with probability rented, rented.
-func (g *gen) householdKind(rented float64) HouseholdKind {
+func (g *gen) householdKind(rented float64) territory.HouseholdKind {
 	if g.chance(rented) {
-		return HouseholdRented
+		return territory.HouseholdRented
 	}
-	return HouseholdOwner
+	return territory.HouseholdOwner
 }
 
 // flatArea draws a flat's floor area by the era its height betrays: old

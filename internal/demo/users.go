@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/people"
+	"github.com/gridwork/gridwork/internal/territory"
 )
 
 // users adds the demo accounts: per district (and for the city) an admin,
@@ -24,15 +26,15 @@ func (g *gen) users() {
 	}
 	for i, r := range g.c.Regions {
 		switch r.Level {
-		case LevelCity, LevelCounty:
+		case territory.LevelCity, territory.LevelCounty:
 			g.districtUsers(i)
-		case LevelTownship:
+		case territory.LevelTownship:
 			g.townshipUsers(i)
-		case LevelVillage:
+		case territory.LevelVillage:
 			if !isVillageCode(r.Code) {
 				g.propertyUser(i)
 			}
-		case LevelGrid:
+		case territory.LevelGrid:
 			g.gridUsers(i, gridMember)
 		}
 	}
@@ -45,11 +47,11 @@ func (g *gen) slug(region int) string {
 	code := g.c.Regions[region].Code
 	var parts string
 	switch g.c.Regions[region].Level {
-	case LevelTownship:
+	case territory.LevelTownship:
 		parts = code[6:9]
-	case LevelVillage:
+	case territory.LevelVillage:
 		parts = code[6:12]
-	case LevelGrid:
+	case territory.LevelGrid:
 		parts = code[6:15]
 	}
 	if g.opt.Size == SizeCity {
@@ -69,9 +71,9 @@ func name(prefix, slug string) string {
 // staff draws a working-age person who is not among the residents.
 func (g *gen) staff() (string, string) {
 	age := g.uniform(26, 55)
-	sex := Female
+	sex := people.Female
 	if g.chance(0.5) {
-		sex = Male
+		sex = people.Male
 	}
 	return g.surn.pick(g.rng) + givenName(g.rng, asOf.Year()-age, sex), g.phone()
 }
@@ -103,7 +105,7 @@ func (g *gen) addResidentUser(username string, role auth.Role, res, building, un
 func (g *gen) districtUsers(county int) {
 	r := g.c.Regions[county]
 	s := ""
-	if r.Level == LevelCounty && g.opt.Size == SizeCity {
+	if r.Level == territory.LevelCounty && g.opt.Size == SizeCity {
 		s = r.Code[4:6]
 	}
 	stem := strings.TrimSuffix(strings.TrimSuffix(r.Name, "区"), "市")

@@ -112,6 +112,16 @@ func newService(t testing.TB, db *sqldb.DB) *people.Service {
 	return people.NewService(db, keys)
 }
 
+// mustCreateOrg creates a party organisation or fails the test.
+func mustCreateOrg(ctx context.Context, t testing.TB, s *people.Service, in people.OrgInput) *people.Org {
+	t.Helper()
+	o, err := s.CreateOrg(ctx, in)
+	if err != nil {
+		t.Fatalf("CreateOrg(%s): %v", in.Name, err)
+	}
+	return o
+}
+
 // as returns a context acting as a user holding role at the region.
 func as(userID int64, name string, role auth.Role, region int64) context.Context {
 	return auth.WithActor(context.Background(), &auth.Actor{UserID: userID, Name: name, Grants: []auth.Grant{

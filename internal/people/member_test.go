@@ -100,14 +100,7 @@ func TestImportMembersReportsExactlyTheBadRows(t *testing.T) {
 		ctx := context.Background()
 		s := newService(t, db)
 		admin := as(1, "区管理员", auth.RoleAdmin, district)
-		mk := func(in people.OrgInput) *people.Org {
-			t.Helper()
-			o, err := s.CreateOrg(admin, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return o
-		}
+		mk := func(in people.OrgInput) *people.Org { t.Helper(); return mustCreateOrg(admin, t, s, in) }
 		streetOrg := mk(people.OrgInput{Kind: people.KindCommittee, Name: "建外街道党工委", RegionID: streetA})
 		branchA := mk(people.OrgInput{ParentID: streetOrg.ID, Kind: people.KindBranch, Name: "第一网格党支部", RegionID: gridA})
 		streetBOrg := mk(people.OrgInput{Kind: people.KindCommittee, Name: "朝外街道党工委", RegionID: streetB})

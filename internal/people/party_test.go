@@ -34,14 +34,7 @@ func TestPartyOrgs(t *testing.T) {
 	sqldbtest.Engines(t, sqldbtest.Options{Now: now}, func(t *testing.T, db *sqldb.DB) {
 		s := newService(t, db)
 		admin := as(1, "区管理员", auth.RoleAdmin, district)
-		mk := func(in people.OrgInput) *people.Org {
-			t.Helper()
-			o, err := s.CreateOrg(admin, in)
-			if err != nil {
-				t.Fatalf("CreateOrg(%+v): %v", in, err)
-			}
-			return o
-		}
+		mk := func(in people.OrgInput) *people.Org { t.Helper(); return mustCreateOrg(admin, t, s, in) }
 		street := mk(people.OrgInput{Kind: people.KindCommittee, Name: "建外街道党工委", RegionID: streetA, Secretary: "李书记"})
 		community := mk(people.OrgInput{ParentID: street.ID, Kind: people.KindGeneralBranch, Name: "永安里社区党总支", RegionID: communityA})
 		branchA := mk(people.OrgInput{ParentID: community.ID, Kind: people.KindBranch, Name: "第一网格党支部", RegionID: gridA})
