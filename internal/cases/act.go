@@ -69,6 +69,14 @@ func (s *Service) act(ctx context.Context, id int64, in ActInput) (*Case, error)
 	}
 	c := st.c
 	if !v.canRead(c) {
+		// Staff who may do this in some region learn that the case lies
+		// outside theirs (a grid worker dispatching in another grid);
+		// anyone else learns nothing.
+		if _, ok := roleHolding(v.a, t.Perm); ok && (t.Who == WhoQueue || t.Who == WhoLocation) {
+			if _, err := v.gate(t, c); err != nil {
+				return nil, err
+			}
+		}
 		return nil, errCaseNotFound(id)
 	}
 	if in.Version != c.Version {

@@ -229,6 +229,7 @@ func (s *Service) checkReport(ctx context.Context, a *auth.Actor, in ReportInput
 				e := apperr.As(err)
 				return nil, apperr.New(apperr.Invalid, "reporter_phone", e.Msg.ZH, e.Msg.EN)
 			}
+			in.ReporterPhone = rc.phone // a retry may write the number differently
 		} else if in.Channel == ChannelResident {
 			return nil, apperr.Invalidf("reporter_phone", "匿名上报须留下电话号码", "an anonymous report needs a phone number")
 		}

@@ -26,6 +26,7 @@ import (
 // 1h, handle the category's urgent limit 2h, verify 1h — all on the wall
 // clock, so the night counts.
 func TestStory(t *testing.T) {
+	t.Parallel()
 	sqldbtest.Engines(t, sqldbtest.Options{}, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db, cases.Options{})
 
