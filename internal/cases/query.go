@@ -184,11 +184,23 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 	}
 	a := v.a
 	w := &where{}
-	now := w.arg(s.now())
-	me := w.arg(a.UserID)
+	// Arguments that PostgreSQL must see used, so added when first used.
+	var nowPH, mePH string
+	now := func() string {
+		if nowPH == "" {
+			nowPH = w.arg(s.now())
+		}
+		return nowPH
+	}
+	me := func() string {
+		if mePH == "" {
+			mePH = w.arg(a.UserID)
+		}
+		return mePH
+	}
 	// Only a case row's departments matter: $dept lists the actor's.
 	mine := func() string {
-		conds := []string{"assignee_user_id = " + me}
+		conds := []string{"assignee_user_id = " + me()}
 		if len(v.depts) > 0 {
 			in := w.inList(v.depts)
 			conds = append(conds, "assignee_department_id IN ("+in+")",
@@ -205,8 +217,8 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 			scope = append(scope, cond)
 		}
 		if a.UserID != 0 {
-			scope = append(scope, "reporter_user_id = "+me, "handler_user_id = "+me,
-				"EXISTS (SELECT 1 FROM case_followers fo WHERE fo.case_id = cases.id AND fo.user_id = "+me+")", mine())
+			scope = append(scope, "reporter_user_id = "+me(), "handler_user_id = "+me(),
+				"EXISTS (SELECT 1 FROM case_followers fo WHERE fo.case_id = cases.id AND fo.user_id = "+me()+")", mine())
 		}
 		if len(scope) == 0 {
 			return nil, 0, apperr.ErrForbidden()
@@ -254,10 +266,10 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 		w.add(mine())
 	}
 	if f.ReportedByMe {
-		w.add("(reporter_user_id = " + me + " OR EXISTS (SELECT 1 FROM case_followers fm WHERE fm.case_id = cases.id AND fm.user_id = " + me + "))")
+		w.add("(reporter_user_id = " + me() + " OR EXISTS (SELECT 1 FROM case_followers fm WHERE fm.case_id = cases.id AND fm.user_id = " + me() + "))")
 	}
 	if f.Light != nil {
-		w.add("(" + lightSQL(now) + ") = " + w.arg(string(*f.Light)))
+		w.add("(" + lightSQL(now()) + ") = " + w.arg(string(*f.Light)))
 	}
 	if f.Supervision != nil {
 		w.add("supervision = " + w.arg(string(*f.Supervision)))
@@ -290,7 +302,7 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 	}
 	limit = min(limit, 500)
 	q := `SELECT ` + selectColumns + ` FROM cases` + w.String() +
-		` ORDER BY CASE (` + lightSQL(now) + `) WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END,
+		` ORDER BY CASE (` + lightSQL(now()) + `) WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END,
 		CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset)
 	rows, err := s.db.Query(ctx, q, w.args...)
 	if err != nil {
