@@ -81,30 +81,26 @@ func (s *Service) FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Deli
 	if err != nil {
 		return nil, 0, fmt.Errorf("notify: find deliveries: %w", err)
 	}
-	w := &where{}
-	if !all {
-		cond, args := sqldb.Subtree("h.region_path", paths, 1)
-		w.args = append(w.args, args...)
-		w.add(cond)
-	}
+	w := &sqldb.Where{}
+	w.Scope("h.region_path", paths, all)
 	if f.Status != nil {
 		if !f.Status.Valid() {
 			return nil, 0, fmt.Errorf("notify: find deliveries: %w", apperr.Invalidf("status",
 				"投递状态“%s”无效（应为 pending、delivered 或 dead）", "delivery status %q is not valid (pending, delivered or dead)", *f.Status))
 		}
-		w.add("d.status = " + w.arg(string(*f.Status)))
+		w.Add("d.status = " + w.Arg(string(*f.Status)))
 	}
 	if f.WebhookID != nil {
-		w.add("d.webhook_id = " + w.arg(*f.WebhookID))
+		w.Add("d.webhook_id = " + w.Arg(*f.WebhookID))
 	}
 	from := ` FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id`
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("notify: count deliveries: %w", sqldb.Translate(err))
 	}
 	limit, offset := page(f.Limit, f.Offset)
 	rows, err := s.db.Query(ctx, `SELECT `+deliveryColumns+from+w.String()+
-		` ORDER BY d.id DESC LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+		` ORDER BY d.id DESC LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("notify: find deliveries: %w", err)
 	}

@@ -56,23 +56,23 @@ func (s *Service) FindInbox(ctx context.Context, f InboxFilter) ([]*InboxItem, i
 	if err != nil {
 		return nil, 0, fmt.Errorf("notify: find inbox: %w", err)
 	}
-	w := &where{}
-	w.add("user_id = " + w.arg(uid))
+	w := &sqldb.Where{}
+	w.Add("user_id = " + w.Arg(uid))
 	if f.Unread != nil {
 		if *f.Unread {
-			w.add("read_at IS NULL")
+			w.Add("read_at IS NULL")
 		} else {
-			w.add("read_at IS NOT NULL")
+			w.Add("read_at IS NOT NULL")
 		}
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM inbox`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM inbox`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("notify: count inbox: %w", sqldb.Translate(err))
 	}
 	limit, offset := page(f.Limit, f.Offset)
 	q := `SELECT id, user_id, case_id, kind, title_zh, title_en, body, created_at, read_at FROM inbox` +
-		w.String() + ` ORDER BY id DESC LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset)
-	rows, err := s.db.Query(ctx, q, w.args...)
+		w.String() + ` ORDER BY id DESC LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
+	rows, err := s.db.Query(ctx, q, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("notify: find inbox: %w", err)
 	}
@@ -201,17 +201,17 @@ func insertInbox(ctx context.Context, tx *sqldb.Tx, e Event) error {
 	}
 	for start := 0; start < len(e.Recipients); start += inboxChunk {
 		chunk := e.Recipients[start:min(start+inboxChunk, len(e.Recipients))]
-		w := &where{}
+		w := &sqldb.Where{}
 		q := []byte(`INSERT INTO inbox (user_id, case_id, kind, title_zh, title_en, body, created_at) VALUES `)
 		// The values shared by every row are bound once.
-		shared := fmt.Sprintf("%s, %s, %s, %s, %s, %s", w.arg(caseID), w.arg(e.Kind), w.arg(e.TitleZH), w.arg(e.TitleEN), w.arg(e.Body), w.arg(tx.Now))
+		shared := fmt.Sprintf("%s, %s, %s, %s, %s, %s", w.Arg(caseID), w.Arg(e.Kind), w.Arg(e.TitleZH), w.Arg(e.TitleEN), w.Arg(e.Body), w.Arg(tx.Now))
 		for i, uid := range chunk {
 			if i > 0 {
 				q = append(q, ", "...)
 			}
-			q = append(q, "("+w.arg(uid)+", "+shared+")"...)
+			q = append(q, "("+w.Arg(uid)+", "+shared+")"...)
 		}
-		if _, err := tx.Exec(ctx, string(q), w.args...); err != nil {
+		if _, err := tx.Exec(ctx, string(q), w.Args()...); err != nil {
 			if apperr.CodeOf(err) == apperr.Invalid {
 				return apperr.Wrap(err, apperr.Invalid, "recipients", "收件人中有不存在的用户", "a recipient is not a known user")
 			}

@@ -110,29 +110,6 @@ type querier interface {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-// where builds a WHERE clause with numbered placeholders.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// arg adds an argument and returns its placeholder.
-func (w *where) arg(v any) string {
-	w.args = append(w.args, v)
-	return fmt.Sprintf("$%d", len(w.args))
-}
-
-// add adds a condition.
-func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
-
-// String returns " WHERE …" or "".
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
 // page returns a sane limit and offset.
 func page(limit, offset int) (int, int) {
 	if limit <= 0 {

@@ -210,22 +210,18 @@ func (s *Service) FindWebhooks(ctx context.Context, f WebhookFilter) ([]*Webhook
 	if err != nil {
 		return nil, 0, fmt.Errorf("notify: find webhooks: %w", err)
 	}
-	w := &where{}
-	if !all {
-		cond, args := sqldb.Subtree("region_path", paths, 1)
-		w.args = append(w.args, args...)
-		w.add(cond)
-	}
+	w := &sqldb.Where{}
+	w.Scope("region_path", paths, all)
 	if f.Active != nil {
-		w.add("active = " + w.arg(*f.Active))
+		w.Add("active = " + w.Arg(*f.Active))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM webhooks`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM webhooks`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("notify: count webhooks: %w", sqldb.Translate(err))
 	}
 	limit, offset := page(f.Limit, f.Offset)
 	rows, err := s.db.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks`+w.String()+
-		` ORDER BY id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+		` ORDER BY id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("notify: find webhooks: %w", err)
 	}
@@ -367,7 +363,10 @@ func kindMatches(patterns []string, kind string) bool {
 }
 
 // queueDeliveries writes one outbox row per active webhook that wants e,
-// and returns how many it wrote.
+// and returns how many it wrote. The webhooks are read afresh in the
+// transaction rather than cached, so that a change made a moment ago by
+// another process is honoured; the matching itself is done here, as plain
+// SQL made it slower to prepare than the rows are to read.
 func queueDeliveries(ctx context.Context, tx *sqldb.Tx, e Event, body []byte) (int, error) {
 	rows, err := tx.Query(ctx, `SELECT id, kinds, region_path FROM webhooks WHERE active ORDER BY id`)
 	if err != nil {
@@ -391,12 +390,23 @@ func queueDeliveries(ctx context.Context, tx *sqldb.Tx, e Event, body []byte) (i
 	if err := rows.Err(); err != nil {
 		return 0, sqldb.Translate(err)
 	}
-	// Read all, then write: a connection cannot do both at once.
-	for _, id := range ids {
-		if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_kind, event_json, attempts, next_attempt_at, status, last_error, created_at)
-			VALUES ($1, $2, $3, 0, $4, 'pending', '', $4)`, id, e.Kind, string(body), tx.Now); err != nil {
-			return 0, err
-		}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	// Read all, then write (a connection cannot do both at once), all the
+	// rows in one statement.
+	w := &sqldb.Where{}
+	shared := w.Arg(e.Kind) + ", " + w.Arg(string(body)) + ", 0, "
+	now := w.Arg(tx.Now)
+	shared += now + ", 'pending', '', " + now
+	values := make([]string, len(ids))
+	for i, id := range ids {
+		values[i] = "(" + w.Arg(id) + ", " + shared + ")"
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_kind, event_json, attempts, next_attempt_at, status, last_error, created_at)
+		VALUES `+strings.Join(values, ", "), w.Args()...)
+	if err != nil {
+		return 0, err
 	}
 	return len(ids), nil
 }
