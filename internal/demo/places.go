@@ -55,8 +55,12 @@ func (g *gen) places() {
 }
 
 // isVillageCode reports whether a 12-digit village-level code is a
-// villagers' committee (村, village number 200–399).
-func isVillageCode(code string) bool { return code[9] == '2' || code[9] == '3' }
+// villagers' committee (村) by territory's reading of its village number.
+func isVillageCode(code string) bool {
+	n, _ := strconv.Atoi(code[9:12])
+	k, _ := territory.VillageKind(n)
+	return k == territory.KindVillage
+}
 
 // householdTarget draws a grid's households: 300–500, scaled.
 func (g *gen) householdTarget() (households, rooms int) {
