@@ -76,7 +76,7 @@ func (c *clock) Set(t time.Time) {
 // heating company (供热公司, a department registered at the county), the
 // community's dispatcher and the county's leader.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqldb.DB
 	clk   *clock
 	svc   *cases.Service
@@ -103,7 +103,7 @@ func sys() context.Context { return auth.WithActor(context.Background(), auth.Sy
 // as returns a context acting as a.
 func as(a *auth.Actor) context.Context { return auth.WithActor(context.Background(), a) }
 
-func newFixture(t *testing.T, db *sqldb.DB, opt cases.Options) *fixture {
+func newFixture(t testing.TB, db *sqldb.DB, opt cases.Options) *fixture {
 	t.Helper()
 	f := &fixture{t: t, db: db, clk: &clock{t: local(2026, 3, 6, 22, 40)}}
 	ctx := sys()

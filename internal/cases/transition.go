@@ -157,7 +157,7 @@ func Machine() []Transition {
 	out := make([]Transition, len(Transitions))
 	for i, t := range Transitions {
 		t.From = slices.Clone(t.From)
-		t.Needs = slices.Clone(t.Needs)
+		t.Needs = append([]string{}, t.Needs...) // [] rather than null in JSON
 		out[i] = t
 	}
 	return out
