@@ -187,3 +187,35 @@ func (s *Service) autoEvents(ctx context.Context, k clock, c *Case, now time.Tim
 
 // round3 rounds to three decimals, for a readable ratio in event data.
 func round3(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
+
+// nextCheck is when the ticker must look at c again: when its light
+// turns yellow or red while supervision is below that, or when a clock
+// whose breach escalates runs over (if there is a tier above). Nil when
+// nothing is pending or the case is suspended or finished.
+func (s *Service) nextCheck(c *Case) *time.Time {
+	if !c.State.Open() || c.SuspendedAt != nil {
+		return nil
+	}
+	var next *time.Time
+	consider := func(t time.Time) {
+		t = t.Add(time.Second) // the light changes after the threshold
+		if next == nil || t.Before(*next) {
+			next = &t
+		}
+	}
+	if st := c.Step; st != nil {
+		if c.Supervision.rank() < SuperviseYellow.rank() {
+			consider(st.YellowAt)
+		}
+		if c.Supervision.rank() < SuperviseRed.rank() {
+			consider(st.RedAt)
+		}
+		if c.QueueParentID != 0 && st.Step != category.StepHandle && s.opt.AutoEscalate[st.Step] {
+			consider(st.RedAt)
+		}
+	}
+	if h := c.Handle; h != nil && c.QueueParentID != 0 && s.opt.AutoEscalate[category.StepHandle] {
+		consider(h.RedAt)
+	}
+	return next
+}
