@@ -106,7 +106,12 @@ func (s *Server) buildOpenAPI() []byte {
 			op.Security = []map[string][]string{{}}
 		}
 		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
-			op.Parameters = append(op.Parameters, oaParam{Name: m[1], In: "path", Required: true, Schema: &oaSchema{Type: "integer", Format: "int64"}})
+			schema := &oaSchema{Type: "integer", Format: "int64"}
+			if t, ok := rt.pathTypes[m[1]]; ok {
+				typ, format, _ := strings.Cut(t, ":")
+				schema = &oaSchema{Type: typ, Format: format}
+			}
+			op.Parameters = append(op.Parameters, oaParam{Name: m[1], In: "path", Required: true, Schema: schema})
 		}
 		for _, q := range rt.query {
 			op.Parameters = append(op.Parameters, oaParam{Name: q.name, In: "query", Required: q.required, Description: q.desc, Schema: &oaSchema{Type: q.typ}})
@@ -128,6 +133,9 @@ func (s *Server) buildOpenAPI() []byte {
 			ok.Content = map[string]*oaMediaType{rt.responseType: {Schema: &oaSchema{}}}
 		}
 		op.Responses[itoa(status)] = ok
+		for st, body := range rt.also {
+			op.Responses[itoa(st)] = &oaResponse{Description: http.StatusText(st), Content: map[string]*oaMediaType{"application/json": {Schema: g.schema(reflect.TypeOf(body))}}}
+		}
 		if rt.raw == nil {
 			for _, st := range []int{400, 401, 403, 404, 409, 429, 500} {
 				op.Responses[itoa(st)] = &oaResponse{Description: http.StatusText(st), Content: map[string]*oaMediaType{"application/json": {Schema: errRef}}}

@@ -20,6 +20,12 @@ type route struct {
 	status       int    // the success status; 200 if 0
 	handle       func(w http.ResponseWriter, r *http.Request) error
 	raw          http.Handler // for handlers that are not JSON API handlers
+
+	// pathTypes gives the schema type of path parameters that are not
+	// integer ids: "string", "integer", or a type and a format such as
+	// "string:date". Parameters not named here are int64 ids.
+	pathTypes map[string]string
+	also      map[int]any // further documented answers: status → zero value of the JSON body (e.g. 422 with an import report)
 }
 
 // param is a documented query parameter.
@@ -34,6 +40,13 @@ var pageQuery = []param{{name: "limit", typ: "integer", desc: "page size"}, {nam
 func withPaging(ps ...param) []param { return append(append([]param{}, ps...), pageQuery...) }
 
 func (s *Server) routeTable() []route {
+	rs := s.foundationRoutes()
+	rs = append(rs, s.adminRoutes()...)
+	return rs
+}
+
+// foundationRoutes are accounts, territory, people and ledgers.
+func (s *Server) foundationRoutes() []route {
 	id := func(name string) param { return param{name: name, typ: "integer", desc: name} }
 	str := func(name, desc string) param { return param{name: name, typ: "string", desc: desc} }
 	return []route{

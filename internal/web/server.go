@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/calendar"
+	"github.com/gridwork/gridwork/internal/category"
 	"github.com/gridwork/gridwork/internal/ledger"
+	"github.com/gridwork/gridwork/internal/notify"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/sqldb"
 	"github.com/gridwork/gridwork/internal/territory"
@@ -24,6 +27,9 @@ type Deps struct {
 	People    *people.Service
 	Ledger    *ledger.Importer
 	Exporter  *ledger.Exporter
+	Calendar  *calendar.Service
+	Category  *category.Service
+	Notify    *notify.Service
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	Now       func() time.Time
@@ -40,6 +46,9 @@ type Server struct {
 	people    *people.Service
 	ledger    *ledger.Importer
 	exporter  *ledger.Exporter
+	calendar  *calendar.Service
+	category  *category.Service
+	notify    *notify.Service
 	log       *slog.Logger
 	gatherer  prometheus.Gatherer
 	metrics   *httpMetrics
@@ -67,6 +76,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{
 		db: d.DB, auth: d.Auth, territory: d.Territory, people: d.People, ledger: d.Ledger, exporter: d.Exporter,
+		calendar: d.Calendar, category: d.Category, notify: d.Notify,
 		log: d.Logger, gatherer: d.Registry, metrics: newHTTPMetrics(d.Registry), now: d.Now,
 		secure: d.SecureCookies, ttl: d.SessionTTL, tmpl: parseTemplates(),
 	}

@@ -89,7 +89,7 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	user("admin_a", auth.RoleAdmin, "330110001000")
 	user("admin", auth.RoleAdmin, "330110")
 
-	srv := web.New(web.Deps{Logger: slog.New(slog.DiscardHandler), DB: db, Auth: au, Territory: terr, People: ppl, Ledger: ledger.NewImporter(db, terr, ppl), Exporter: ledger.NewExporter(terr, ppl)})
+	srv := web.New(adminDeps(db, web.Deps{Logger: slog.New(slog.DiscardHandler), DB: db, Auth: au, Territory: terr, People: ppl, Ledger: ledger.NewImporter(db, terr, ppl), Exporter: ledger.NewExporter(terr, ppl)}))
 	f.srv = httptest.NewServer(srv)
 	f.rec = &recorder{}
 	t.Cleanup(f.srv.Close)
