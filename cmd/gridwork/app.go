@@ -6,11 +6,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/calendar"
+	"github.com/gridwork/gridwork/internal/cases"
+	"github.com/gridwork/gridwork/internal/category"
 	"github.com/gridwork/gridwork/internal/ledger"
+	"github.com/gridwork/gridwork/internal/media"
+	"github.com/gridwork/gridwork/internal/notify"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/sqldb"
 	"github.com/gridwork/gridwork/internal/territory"
@@ -26,6 +33,13 @@ type app struct {
 	people    *people.Service
 	ledger    *ledger.Importer
 	exporter  *ledger.Exporter
+	calendar  *calendar.Service
+	category  *category.Service
+	media     *media.Service
+	notify    *notify.Service
+	webhooks  *notify.Worker
+	cases     *cases.Service
+	zone      *time.Location
 }
 
 // appOptions tune openApp for the command at hand.
@@ -85,6 +99,10 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, opt appOptions) 
 	})
 	a.ledger = ledger.NewImporter(db, a.territory, a.people)
 	a.exporter = ledger.NewExporter(a.territory, a.people)
+	if err := a.openCaseLoop(ctx, keys, opt.now); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if !opt.noLoadIx {
 		if err := a.territory.LoadIndex(auth.WithActor(ctx, auth.SystemActor())); err != nil {
 			db.Close()
@@ -92,6 +110,55 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, opt appOptions) 
 		}
 	}
 	return a, nil
+}
+
+// openCaseLoop builds the services of the case loop and seeds the work
+// calendar and the category dictionary (idempotent; administrators' edits
+// are kept).
+func (a *app) openCaseLoop(ctx context.Context, keys *people.Keyring, now func() time.Time) error {
+	hours, err := calendar.ParseHours(a.cfg.WorkHours)
+	if err != nil {
+		return errors.New("GRIDWORK_WORK_HOURS / --work-hours: " + userMessage(err))
+	}
+	loc, err := time.LoadLocation(a.cfg.TimeZone)
+	if err != nil {
+		return fmt.Errorf("--tz %s: %w", a.cfg.TimeZone, err)
+	}
+	a.zone = loc
+	a.calendar = calendar.NewService(a.db, calendar.Options{Now: now, Hours: hours, Location: loc})
+	a.category = category.NewService(a.db, a.calendar)
+	sys := auth.WithActor(ctx, auth.SystemActor())
+	if _, err := a.calendar.SeedDefaults(sys); err != nil {
+		return err
+	}
+	if _, err := a.category.SeedDefaults(sys); err != nil {
+		return err
+	}
+	mediaDir := a.cfg.MediaDir
+	if mediaDir == "" {
+		mediaDir = defaultMediaDir(a.cfg.DB)
+	}
+	store, err := media.NewDiskStore(mediaDir)
+	if err != nil {
+		return fmt.Errorf("--media-dir %s: %w", mediaDir, err)
+	}
+	a.media = media.NewService(a.db, store, media.Options{})
+	a.webhooks = notify.NewWorker(a.db, notify.WorkerOptions{Now: now, Logger: a.log})
+	a.notify = notify.NewService(a.db, notify.Options{Wake: a.webhooks.Wake, Logger: a.log})
+	a.cases = cases.NewService(cases.Deps{
+		DB: a.db, Auth: a.auth, Territory: a.territory, Keys: keys, Category: a.category,
+		Calendar: a.calendar, Media: a.media, Notify: a.notify,
+	}, cases.Options{Now: now, Logger: a.log})
+	return nil
+}
+
+// defaultMediaDir keeps photos beside a SQLite file, or in ./gridwork-media
+// for PostgreSQL.
+func defaultMediaDir(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return "gridwork-media"
+	}
+	return filepath.Join(filepath.Dir(strings.TrimPrefix(dsn, "sqlite:")), "media")
 }
 
 // resolveScope turns a grant's scope into its materialised path, with the

@@ -21,6 +21,9 @@ type Config struct {
 	SessionIdle time.Duration // idle timeout
 	TimeZone    string        // display time zone
 	ShutdownIn  time.Duration // grace period for in-flight requests on shutdown
+	MediaDir    string        // where photos are stored; beside the SQLite file by default
+	WorkHours   string        // daily working hours for working-time limits
+	TickEvery   time.Duration // how often deadlines are checked
 }
 
 func defaultConfig() Config {
@@ -33,6 +36,8 @@ func defaultConfig() Config {
 		SessionIdle: 2 * time.Hour,
 		TimeZone:    "Asia/Shanghai",
 		ShutdownIn:  15 * time.Second,
+		WorkHours:   "08:30-12:00,14:00-18:00",
+		TickEvery:   30 * time.Second,
 	}
 }
 
@@ -79,6 +84,9 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string, only ...stri
 	dur(&c.SessionIdle, "session-idle", "GRIDWORK_SESSION_IDLE", "session idle timeout")
 	str(&c.TimeZone, "tz", "GRIDWORK_TZ", "time zone for display")
 	dur(&c.ShutdownIn, "shutdown-grace", "GRIDWORK_SHUTDOWN_GRACE", "grace period for in-flight requests on shutdown")
+	str(&c.MediaDir, "media-dir", "GRIDWORK_MEDIA_DIR", "folder of uploaded photos (default: beside the SQLite file)")
+	str(&c.WorkHours, "work-hours", "GRIDWORK_WORK_HOURS", `daily working hours, e.g. "08:30-12:00,14:00-18:00" or "24h"`)
+	dur(&c.TickEvery, "tick", "GRIDWORK_TICK", "how often deadlines, supervision and escalation are checked")
 }
 
 func (c Config) slogLevel() (slog.Level, error) {

@@ -46,6 +46,7 @@ func commands() []command {
 		{"user", "create users, grant roles, reset passwords, create API tokens", runUser},
 		{"import", "import an Excel ledger (buildings, households, residents)", runImport},
 		{"export", "export an Excel ledger or its empty template", runExport},
+		{"verify-history", "check the hash chains of case histories", runVerifyHistory},
 		{"version", "print the version", runVersion},
 	}
 }

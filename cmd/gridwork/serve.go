@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/stats"
 	"github.com/gridwork/gridwork/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -54,6 +55,8 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 	}
 	srv := web.New(web.Deps{
 		DB: a.db, Auth: a.auth, Territory: a.territory, People: a.people, Ledger: a.ledger, Exporter: a.exporter,
+		Cases: a.cases, Calendar: a.calendar, Category: a.category, Media: a.media, Notify: a.notify,
+		Stats: stats.NewService(a.db), Zone: a.zone,
 		Logger: a.log, Registry: reg, SessionTTL: a.cfg.SessionTTL,
 	})
 	httpSrv := &http.Server{
@@ -66,6 +69,8 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	var jobs sync.WaitGroup
 	jobs.Go(func() { a.sweepSessions(jobsCtx) })
+	jobs.Go(func() { a.tick(jobsCtx) })
+	jobs.Go(func() { a.webhooks.Run(jobsCtx) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -86,6 +91,31 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 		serveErr = nil
 	}
 	return serveErr
+}
+
+// tick runs the case loop's deadline checks (supervision, escalation) every
+// TickEvery, as the system; several processes may tick at once.
+func (a *app) tick(ctx context.Context) {
+	ctx = auth.WithActor(ctx, auth.SystemActor())
+	t := time.NewTicker(a.cfg.TickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for {
+				res, err := a.cases.Tick(ctx)
+				if err != nil {
+					a.log.Warn("tick", "err", err)
+					break
+				}
+				if !res.More {
+					break
+				}
+			}
+		}
+	}
 }
 
 // loginAttemptsKept is how long the login-attempt audit trail is kept.

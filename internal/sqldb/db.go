@@ -110,8 +110,11 @@ func (db *DB) openSQLite(path string, opt Options) error {
 		sync = "FULL"
 	}
 	// busy_timeout comes first so that the following pragmas wait for locks too.
-	// temp_store=MEMORY keeps statement journals of large writes off disk.
-	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")", "temp_store(MEMORY)"}
+	// temp_store=MEMORY keeps statement journals of large writes off disk;
+	// a 32 MiB page cache (per connection) keeps the random-keyed indexes of
+	// bulk imports (blind indexes) from spilling to disk.
+	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")",
+		"temp_store(MEMORY)", "cache_size(-32768)"}
 	q := url.Values{}
 	for _, p := range pragmas {
 		q.Add("_pragma", p)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding"
 	"encoding/json"
 	"net/http"
 	"reflect"
@@ -182,6 +183,7 @@ type schemaGen struct {
 
 var timeType = reflect.TypeFor[time.Time]()
 var rawJSONType = reflect.TypeFor[json.RawMessage]()
+var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
 
 func (g *schemaGen) schema(t reflect.Type) *oaSchema {
 	switch {
@@ -189,6 +191,10 @@ func (g *schemaGen) schema(t reflect.Type) *oaSchema {
 		return &oaSchema{Type: "string", Format: "date-time"}
 	case t == rawJSONType:
 		return &oaSchema{Description: "any JSON value"}
+	case t.Kind() != reflect.Pointer && (t.Implements(textMarshaler) || reflect.PointerTo(t).Implements(textMarshaler)):
+		// Not for pointers: *time.Time is a TextMarshaler too, and its
+		// schema must stay nullable (the pointer case below).
+		return &oaSchema{Type: "string"} // e.g. a time limit written "4wh"
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

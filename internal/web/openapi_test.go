@@ -57,6 +57,11 @@ func loadOpenAPI(t *testing.T, c *client) *openAPI {
 		re := regexp.MustCompile("^" + regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$")
 		oa.paths = append(oa.paths, pathMatcher{template: p, re: re})
 	}
+	// Literal segments win over parameters, as in the mux: /cases/machine
+	// before /cases/{id}.
+	slices.SortFunc(oa.paths, func(a, b pathMatcher) int {
+		return strings.Count(a.template, "{") - strings.Count(b.template, "{")
+	})
 	return oa
 }
 
@@ -186,7 +191,8 @@ func jsonType(v any) string {
 
 func asStrings(v any) []string {
 	var out []string
-	for _, x := range v.([]any) {
+	list, _ := v.([]any)
+	for _, x := range list {
 		out = append(out, x.(string))
 	}
 	return out
@@ -232,7 +238,10 @@ func TestOpenAPIDocument(t *testing.T) {
 	// mux's own 404/405 (handlers' 404s are JSON with a code).
 	c := f.login(t, "admin")
 	for path, ops := range oa.doc["paths"].(map[string]any) {
-		for method := range ops.(map[string]any) {
+		for method, op := range ops.(map[string]any) {
+			if strings.Contains(fmt.Sprint(op), "text/event-stream") {
+				continue // a stream never ends; TestStream covers it
+			}
 			concrete := regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllString(path, "1")
 			st, body := c.do(strings.ToUpper(method), concrete, "")
 			if (st == 404 || st == 405) && !strings.Contains(body, `"code"`) {

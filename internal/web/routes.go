@@ -41,6 +41,7 @@ func withPaging(ps ...param) []param { return append(append([]param{}, ps...), p
 
 func (s *Server) routeTable() []route {
 	rs := s.foundationRoutes()
+	rs = append(rs, s.caseRoutes()...)
 	rs = append(rs, s.adminRoutes()...)
 	return rs
 }

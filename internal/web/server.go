@@ -10,11 +10,15 @@ import (
 
 	"github.com/gridwork/gridwork/internal/auth"
 	"github.com/gridwork/gridwork/internal/calendar"
+	"github.com/gridwork/gridwork/internal/cases"
 	"github.com/gridwork/gridwork/internal/category"
 	"github.com/gridwork/gridwork/internal/ledger"
+	"github.com/gridwork/gridwork/internal/media"
 	"github.com/gridwork/gridwork/internal/notify"
 	"github.com/gridwork/gridwork/internal/people"
+	"github.com/gridwork/gridwork/internal/ratelimit"
 	"github.com/gridwork/gridwork/internal/sqldb"
+	"github.com/gridwork/gridwork/internal/stats"
 	"github.com/gridwork/gridwork/internal/territory"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -27,16 +31,25 @@ type Deps struct {
 	People    *people.Service
 	Ledger    *ledger.Importer
 	Exporter  *ledger.Exporter
+	Cases     *cases.Service
 	Calendar  *calendar.Service
 	Category  *category.Service
+	Media     *media.Service
 	Notify    *notify.Service
+	Stats     *stats.Service
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	Now       func() time.Time
+	// Zone is the display time zone, for dates in queries; Asia/Shanghai if nil.
+	Zone *time.Location
 	// SecureCookies sets the Secure flag on cookies (behind HTTPS).
 	SecureCookies bool
 	SessionTTL    time.Duration
 }
+
+// intakePerMinute is how many anonymous reports or uploads one address may
+// send a minute.
+const intakePerMinute = 10
 
 // Server is the HTTP front of Gridwork.
 type Server struct {
@@ -46,9 +59,13 @@ type Server struct {
 	people    *people.Service
 	ledger    *ledger.Importer
 	exporter  *ledger.Exporter
+	cases     *cases.Service
 	calendar  *calendar.Service
 	category  *category.Service
+	media     *media.Service
 	notify    *notify.Service
+	stats     *stats.Service
+	zone      *time.Location // the display time zone
 	log       *slog.Logger
 	gatherer  prometheus.Gatherer
 	metrics   *httpMetrics
@@ -56,8 +73,10 @@ type Server struct {
 	secure    bool
 	ttl       time.Duration
 	tmpl      *template.Template
-	openapi   []byte // the OpenAPI document, built once from the route table
-	handler   http.Handler
+	// intakeLimit bounds anonymous reports and uploads per client address.
+	intakeLimit *ratelimit.PerKey
+	openapi     []byte // the OpenAPI document, built once from the route table
+	handler     http.Handler
 }
 
 // New builds the server and its routes.
@@ -71,13 +90,17 @@ func New(d Deps) *Server {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
+	if d.Zone == nil {
+		d.Zone = time.FixedZone("CST", 8*3600) // China has one zone and no daylight saving
+	}
 	if d.SessionTTL == 0 {
 		d.SessionTTL = 12 * time.Hour
 	}
 	s := &Server{
 		db: d.DB, auth: d.Auth, territory: d.Territory, people: d.People, ledger: d.Ledger, exporter: d.Exporter,
-		calendar: d.Calendar, category: d.Category, notify: d.Notify,
-		log: d.Logger, gatherer: d.Registry, metrics: newHTTPMetrics(d.Registry), now: d.Now,
+		cases: d.Cases, calendar: d.Calendar, category: d.Category, media: d.Media, notify: d.Notify, stats: d.Stats, zone: d.Zone,
+		intakeLimit: ratelimit.New(intakePerMinute),
+		log:         d.Logger, gatherer: d.Registry, metrics: newHTTPMetrics(d.Registry), now: d.Now,
 		secure: d.SecureCookies, ttl: d.SessionTTL, tmpl: parseTemplates(),
 	}
 	mux := http.NewServeMux()
