@@ -154,10 +154,10 @@ func TestCaseStory(t *testing.T) {
 		st, body = leader.do("GET", fmt.Sprintf("/api/v1/stats/kpis?region_id=%d&from=2026-03-01&to=2026-04-01", w.regions["330110"].ID), "")
 		var k struct {
 			Reported, Registered, Dispatched, Handled, Closed int
-			ClosedOnTime                                     int      `json:"closed_on_time"`
-			ClosedAtGrid                                     int      `json:"closed_at_grid"`
-			Satisfaction                                     *float64 `json:"satisfaction"`
-			GridShare                                        *float64 `json:"grid_share"`
+			ClosedOnTime                                      int      `json:"closed_on_time"`
+			ClosedAtGrid                                      int      `json:"closed_at_grid"`
+			Satisfaction                                      *float64 `json:"satisfaction"`
+			GridShare                                         *float64 `json:"grid_share"`
 		}
 		if err := json.Unmarshal([]byte(body), &k); err != nil || st != 200 {
 			t.Fatalf("kpis: %d %s", st, body)
