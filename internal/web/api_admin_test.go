@@ -60,7 +60,9 @@ func (c *client) send(method, path, contentType, body string) (int, string, http
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", contentType)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	if c.lang != "" {
 		req.Header.Set("Accept-Language", c.lang)
 	}

@@ -8,7 +8,6 @@ import (
 	"image/jpeg"
 	"log/slog"
 	"mime/multipart"
-	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -200,17 +199,8 @@ func (c *client) upload(photo []byte) (int, string) {
 	fw, _ := mw.CreateFormFile("photo", "leak.jpg")
 	fw.Write(photo)
 	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/photos", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	b.ReadFrom(resp.Body)
-	c.rec.add(exchange{method: "POST", path: "/api/v1/photos", status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b.String()})
-	return resp.StatusCode, b.String()
+	st, b, _ := c.send("POST", "/api/v1/photos", mw.FormDataContentType(), body.String())
+	return st, b
 }
 
 func newClock(t time.Time) *fakeClock { return &fakeClock{t: t} }

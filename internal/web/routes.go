@@ -37,6 +37,12 @@ type param struct {
 // pageQuery are the paging parameters of every list.
 var pageQuery = []param{{name: "limit", typ: "integer", desc: "page size"}, {name: "offset", typ: "integer", desc: "items to skip"}}
 
+// idParam is an optional integer query parameter.
+func idParam(name string) param { return param{name: name, typ: "integer", desc: name} }
+
+// strParam is an optional string query parameter.
+func strParam(name, desc string) param { return param{name: name, typ: "string", desc: desc} }
+
 func withPaging(ps ...param) []param { return append(append([]param{}, ps...), pageQuery...) }
 
 func (s *Server) routeTable() []route {
@@ -48,8 +54,6 @@ func (s *Server) routeTable() []route {
 
 // foundationRoutes are accounts, territory, people and ledgers.
 func (s *Server) foundationRoutes() []route {
-	id := func(name string) param { return param{name: name, typ: "integer", desc: name} }
-	str := func(name, desc string) param { return param{name: name, typ: "string", desc: desc} }
 	return []route{
 		{method: "GET", path: "/healthz", tag: "operations", summary: "Liveness and database check", public: true, response: healthJSON{}, raw: http.HandlerFunc(s.handleHealthz)},
 		{method: "GET", path: "/metrics", tag: "operations", summary: "Prometheus metrics", public: true, responseType: "text/plain", raw: s.metricsHandler()},
@@ -59,35 +63,35 @@ func (s *Server) foundationRoutes() []route {
 		{method: "POST", path: "/api/v1/auth/logout", tag: "accounts", summary: "Sign out", public: true, status: http.StatusNoContent, handle: s.handleLogout},
 		{method: "GET", path: "/api/v1/me", tag: "accounts", summary: "The signed-in actor and its grants", response: meJSON{}, handle: s.handleMe},
 		{method: "POST", path: "/api/v1/me/password", tag: "accounts", summary: "Change one's own password (ends all sessions)", request: passwordRequest{}, status: http.StatusNoContent, handle: s.handleChangePassword},
-		{method: "GET", path: "/api/v1/users", tag: "accounts", summary: "Users holding a grant inside the actor's scope", query: withPaging(str("q", "username or name contains"), str("role", "holds this role")), response: page[userJSON]{}, handle: s.handleListUsers},
+		{method: "GET", path: "/api/v1/users", tag: "accounts", summary: "Users holding a grant inside the actor's scope", query: withPaging(strParam("q", "username or name contains"), strParam("role", "holds this role")), response: page[userJSON]{}, handle: s.handleListUsers},
 		{method: "POST", path: "/api/v1/users", tag: "accounts", summary: "Create a user with grants", request: createUserRequest{}, response: userJSON{}, status: http.StatusCreated, handle: s.handleCreateUser},
 		{method: "GET", path: "/api/v1/users/{id}", tag: "accounts", summary: "One user", response: userJSON{}, handle: s.handleGetUser},
 		{method: "POST", path: "/api/v1/users/{id}/grants", tag: "accounts", summary: "Grant a role at a scope", request: grantJSON{}, response: grantJSON{}, status: http.StatusCreated, handle: s.handleGrant},
 		{method: "POST", path: "/api/v1/tokens", tag: "accounts", summary: "Create an API token for the actor (shown once)", request: tokenRequest{}, response: tokenJSON{}, status: http.StatusCreated, handle: s.handleCreateToken},
 
-		{method: "GET", path: "/api/v1/regions", tag: "territory", summary: "Regions in scope", query: withPaging(id("parent_id"), id("subtree_of"), str("level", "county, township, village or grid"), str("name", "name contains")), response: page[regionJSON]{}, handle: s.handleListRegions},
+		{method: "GET", path: "/api/v1/regions", tag: "territory", summary: "Regions in scope", query: withPaging(idParam("parent_id"), idParam("subtree_of"), strParam("level", "county, township, village or grid"), strParam("name", "name contains")), response: page[regionJSON]{}, handle: s.handleListRegions},
 		{method: "POST", path: "/api/v1/regions", tag: "territory", summary: "Create a region", request: createRegionRequest{}, response: regionJSON{}, status: http.StatusCreated, handle: s.handleCreateRegion},
 		{method: "GET", path: "/api/v1/regions/{id}", tag: "territory", summary: "One region", response: regionJSON{}, handle: s.handleGetRegion},
 		{method: "PATCH", path: "/api/v1/regions/{id}", tag: "territory", summary: "Rename a region", request: updateRegionRequest{}, response: regionJSON{}, handle: s.handleUpdateRegion},
-		{method: "GET", path: "/api/v1/regions/{id}/boundary", tag: "territory", summary: "The boundary valid at a date", query: []param{str("date", "YYYY-MM-DD, default today")}, response: boundaryJSON{}, handle: s.handleGetBoundary},
-		{method: "PUT", path: "/api/v1/regions/{id}/boundary", tag: "territory", summary: "Set a new boundary version (GeoJSON Polygon/MultiPolygon, Feature or FeatureCollection)", query: []param{str("valid_from", "YYYY-MM-DD, default today")}, requestType: "application/geo+json", status: http.StatusNoContent, handle: s.handleSetBoundary},
+		{method: "GET", path: "/api/v1/regions/{id}/boundary", tag: "territory", summary: "The boundary valid at a date", query: []param{strParam("date", "YYYY-MM-DD, default today")}, response: boundaryJSON{}, handle: s.handleGetBoundary},
+		{method: "PUT", path: "/api/v1/regions/{id}/boundary", tag: "territory", summary: "Set a new boundary version (GeoJSON Polygon/MultiPolygon, Feature or FeatureCollection)", query: []param{strParam("valid_from", "YYYY-MM-DD, default today")}, requestType: "application/geo+json", status: http.StatusNoContent, handle: s.handleSetBoundary},
 		{method: "GET", path: "/api/v1/regions/{id}/party-coverage", tag: "party", summary: "Share of the region's grids with a party branch", response: coverageJSON{}, handle: s.handlePartyCoverage},
 		{method: "GET", path: "/api/v1/locate", tag: "territory", summary: "The grid (or smallest region) holding a point", query: []param{{name: "lon", typ: "number", required: true, desc: "WGS84 longitude"}, {name: "lat", typ: "number", required: true, desc: "WGS84 latitude"}}, response: regionJSON{}, handle: s.handleLocate},
-		{method: "GET", path: "/api/v1/buildings", tag: "territory", summary: "Buildings and courtyards in scope", query: withPaging(id("grid_id"), id("subtree_of"), str("compound", "compound name"), str("name", "name contains")), response: page[buildingJSON]{}, handle: s.handleListBuildings},
+		{method: "GET", path: "/api/v1/buildings", tag: "territory", summary: "Buildings and courtyards in scope", query: withPaging(idParam("grid_id"), idParam("subtree_of"), strParam("compound", "compound name"), strParam("name", "name contains")), response: page[buildingJSON]{}, handle: s.handleListBuildings},
 		{method: "POST", path: "/api/v1/buildings", tag: "territory", summary: "Create a building", request: buildingJSON{}, response: buildingJSON{}, status: http.StatusCreated, handle: s.handleCreateBuilding},
 		{method: "GET", path: "/api/v1/buildings/{id}", tag: "territory", summary: "One building", response: buildingJSON{}, handle: s.handleGetBuilding},
-		{method: "GET", path: "/api/v1/service-points", tag: "territory", summary: "Mediation rooms, police posts, party-mass service centres, warm stations", query: withPaging(id("subtree_of"), str("kind", "service point kind")), response: page[servicePointJSON]{}, handle: s.handleListServicePoints},
+		{method: "GET", path: "/api/v1/service-points", tag: "territory", summary: "Mediation rooms, police posts, party-mass service centres, warm stations", query: withPaging(idParam("subtree_of"), strParam("kind", "service point kind")), response: page[servicePointJSON]{}, handle: s.handleListServicePoints},
 
-		{method: "GET", path: "/api/v1/residents", tag: "people", summary: "Residents in scope, personal data masked", query: withPaging(id("region_id"), id("household_id"), str("tag", "resident tag"), str("name", "name contains"), str("id_number", "exact ID number"), str("phone", "exact phone")), response: page[residentJSON]{}, handle: s.handleListResidents},
+		{method: "GET", path: "/api/v1/residents", tag: "people", summary: "Residents in scope, personal data masked", query: withPaging(idParam("region_id"), idParam("household_id"), strParam("tag", "resident tag"), strParam("name", "name contains"), strParam("id_number", "exact ID number"), strParam("phone", "exact phone")), response: page[residentJSON]{}, handle: s.handleListResidents},
 		{method: "POST", path: "/api/v1/residents", tag: "people", summary: "Register a resident", request: createResidentRequest{}, response: residentJSON{}, status: http.StatusCreated, handle: s.handleCreateResident},
 		{method: "GET", path: "/api/v1/residents/{id}", tag: "people", summary: "One resident, personal data masked", response: residentJSON{}, handle: s.handleGetResident},
 		{method: "POST", path: "/api/v1/residents/{id}/reveal", tag: "people", summary: "Full ID number and phone; the view is audited with its reason", request: revealRequest{}, response: residentPIIJSON{}, handle: s.handleRevealResident},
-		{method: "GET", path: "/api/v1/pii-views", tag: "people", summary: "Audit of personal-data views", query: withPaging(id("resident_id")), response: page[piiViewJSON]{}, handle: s.handleListPIIViews},
-		{method: "GET", path: "/api/v1/party-orgs", tag: "party", summary: "Party organisations in scope", query: withPaging(id("parent_id"), id("region_id"), str("kind", "committee, general_branch, branch or group")), response: page[orgJSON]{}, handle: s.handleListPartyOrgs},
+		{method: "GET", path: "/api/v1/pii-views", tag: "people", summary: "Audit of personal-data views", query: withPaging(idParam("resident_id")), response: page[piiViewJSON]{}, handle: s.handleListPIIViews},
+		{method: "GET", path: "/api/v1/party-orgs", tag: "party", summary: "Party organisations in scope", query: withPaging(idParam("parent_id"), idParam("region_id"), strParam("kind", "committee, general_branch, branch or group")), response: page[orgJSON]{}, handle: s.handleListPartyOrgs},
 
 		{method: "GET", path: "/api/v1/ledger/template", tag: "ledgers", summary: "The empty Excel ledger template", public: true, responseType: xlsxType, handle: s.handleLedgerTemplate},
 		{method: "POST", path: "/api/v1/ledger/import", tag: "ledgers", summary: "Import an Excel ledger (multipart field file; good_rows_only=true)", requestType: "multipart/form-data", response: ledgerReportJSON{}, handle: s.handleLedgerImport},
-		{method: "GET", path: "/api/v1/ledger/export", tag: "ledgers", summary: "Export a region's ledger", query: []param{{name: "region_id", typ: "integer", required: true, desc: "region"}, str("sheets", "buildings,households,residents"), str("reveal", "true to include full personal data (audited)"), str("reason", "why personal data is revealed")}, responseType: xlsxType, handle: s.handleLedgerExport},
+		{method: "GET", path: "/api/v1/ledger/export", tag: "ledgers", summary: "Export a region's ledger", query: []param{{name: "region_id", typ: "integer", required: true, desc: "region"}, strParam("sheets", "buildings,households,residents"), strParam("reveal", "true to include full personal data (audited)"), strParam("reason", "why personal data is revealed")}, responseType: xlsxType, handle: s.handleLedgerExport},
 	}
 }
 

@@ -10,12 +10,10 @@ import (
 // caseRoutes are the case loop: intake, transitions, history, photos, the
 // live stream.
 func (s *Server) caseRoutes() []route {
-	id := func(name string) param { return param{name: name, typ: "integer", desc: name} }
-	str := func(name, desc string) param { return param{name: name, typ: "string", desc: desc} }
 	return []route{
 		{method: "POST", path: "/api/v1/cases", tag: "cases", summary: "Report a case (idempotent with Idempotency-Key or idempotency_key)", request: reportRequest{}, response: &cases.Case{}, status: http.StatusCreated, handle: s.handleReport},
 		{method: "POST", path: "/api/v1/public/cases", tag: "cases", summary: "Report a case anonymously with a phone number (rate-limited per address)", public: true, request: reportRequest{}, response: publicCaseJSON{}, status: http.StatusCreated, handle: s.handleReportPublic},
-		{method: "GET", path: "/api/v1/cases", tag: "cases", summary: "Cases in scope, by traffic light then due time", query: withPaging(id("queue_of"), id("region_of"), id("grid_id"), str("state", "comma-separated states"), str("open", "true or false"), str("light", "green, yellow or red"), str("supervision", "normal, yellow or red"), str("channel", "intake channel"), str("category", "category code"), str("q", "number, title or description contains"), str("mine", "assigned or reported")), response: page[*cases.Case]{}, handle: s.handleListCases},
+		{method: "GET", path: "/api/v1/cases", tag: "cases", summary: "Cases in scope, by traffic light then due time", query: withPaging(idParam("queue_of"), idParam("region_of"), idParam("grid_id"), strParam("state", "comma-separated states"), strParam("open", "true or false"), strParam("light", "green, yellow or red"), strParam("supervision", "normal, yellow or red"), strParam("channel", "intake channel"), strParam("category", "category code"), strParam("q", "number, title or description contains"), strParam("mine", "assigned or reported")), response: page[*cases.Case]{}, handle: s.handleListCases},
 		{method: "GET", path: "/api/v1/cases/machine", tag: "cases", summary: "The state machine: actions, from and to states, who may act, fields needed", public: true, response: []transitionJSON{}, handle: s.handleMachine},
 		{method: "GET", path: "/api/v1/cases/{id}", tag: "cases", summary: "One case", response: &cases.Case{}, handle: s.handleGetCase},
 		{method: "POST", path: "/api/v1/cases/{id}/actions", tag: "cases", summary: "Act on a case (register, dispatch, accept, feedback, verify_ok, rate, escalate …); a stale version answers 409", request: actRequest{}, response: &cases.Case{}, handle: s.handleAct},

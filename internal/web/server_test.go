@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -131,28 +130,15 @@ func (f *fixture) login(t *testing.T, username string) *client {
 	return c
 }
 
+// do sends a JSON body (none when empty) and returns the status and body.
 func (c *client) do(method, path, body string) (int, string) {
 	c.t.Helper()
-	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	ct := ""
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		ct = "application/json"
 	}
-	if c.lang != "" {
-		req.Header.Set("Accept-Language", c.lang)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if c.rec != nil {
-		c.rec.add(exchange{method: method, path: path, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: string(b)})
-	}
-	return resp.StatusCode, string(b)
+	st, b, _ := c.send(method, path, ct, body)
+	return st, b
 }
 
 // items decodes a list response into the codes or names of its items.
