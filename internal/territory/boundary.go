@@ -36,7 +36,7 @@ func dateOf(t time.Time) time.Time {
 
 const boundaryCols = `id, region_id, geojson, min_lon, min_lat, max_lon, max_lat, valid_from, valid_to, created_at`
 
-func scanBoundary(sc scanner) (*Boundary, error) {
+func scanBoundary(sc sqldb.Scanner) (*Boundary, error) {
 	var b Boundary
 	var js string
 	var to sql.NullTime
@@ -75,7 +75,7 @@ func decodeStored(data []byte) (orb.MultiPolygon, error) {
 }
 
 // currentBoundary returns a region's current boundary, or nil.
-func currentBoundary(ctx context.Context, q querier, regionID int64) (*Boundary, error) {
+func currentBoundary(ctx context.Context, q sqldb.Querier, regionID int64) (*Boundary, error) {
 	b, err := scanBoundary(q.QueryRow(ctx, `SELECT `+boundaryCols+` FROM region_boundaries WHERE region_id = $1 AND valid_to IS NULL`, regionID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

@@ -14,7 +14,7 @@ import (
 
 const buildingCols = `id, grid_id, region_path, compound, name, kind, address, lon, lat, floors, created_at, updated_at`
 
-func scanBuilding(sc scanner) (*Building, error) {
+func scanBuilding(sc sqldb.Scanner) (*Building, error) {
 	var b Building
 	if err := sc.Scan(&b.ID, &b.GridID, &b.RegionPath, &b.Compound, &b.Name, &b.Kind, &b.Address, &b.Lon, &b.Lat,
 		&b.Floors, &b.CreatedAt, &b.UpdatedAt); err != nil {
@@ -24,7 +24,7 @@ func scanBuilding(sc scanner) (*Building, error) {
 	return &b, nil
 }
 
-func buildingByID(ctx context.Context, q querier, id int64) (*Building, error) {
+func buildingByID(ctx context.Context, q sqldb.Querier, id int64) (*Building, error) {
 	b, err := scanBuilding(q.QueryRow(ctx, `SELECT `+buildingCols+` FROM buildings WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("楼栋 %d 不存在", "building %d not found", id)
@@ -37,7 +37,7 @@ func buildingByID(ctx context.Context, q querier, id int64) (*Building, error) {
 
 // gridByID loads the grid a place is put in; a missing region or one that
 // is not a grid is Invalid on field.
-func gridByID(ctx context.Context, q querier, field string, id int64) (*Region, error) {
+func gridByID(ctx context.Context, q sqldb.Querier, field string, id int64) (*Region, error) {
 	g, err := regionByID(ctx, q, id)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, apperr.Invalidf(field, "网格 %d 不存在", "grid %d does not exist", id)
@@ -139,7 +139,7 @@ func (s *Service) FindGridOfBuilding(ctx context.Context, buildingID int64) (*Re
 }
 
 // subtreePath returns the path of region id for a SubtreeOf filter.
-func subtreePath(ctx context.Context, q querier, id int64) (string, error) {
+func subtreePath(ctx context.Context, q sqldb.Querier, id int64) (string, error) {
 	r, err := regionByID(ctx, q, id)
 	if err != nil {
 		return "", err
@@ -179,7 +179,7 @@ func (s *Service) FindBuildings(ctx context.Context, f BuildingFilter) ([]*Build
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM buildings`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count buildings: %w", sqldb.Translate(err))
 	}
-	limit, offset := page(f.Limit, f.Offset)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	rows, err := s.db.Query(ctx, `SELECT `+buildingCols+` FROM buildings`+w.String()+` ORDER BY id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find buildings: %w", err)

@@ -13,7 +13,7 @@ import (
 
 const householdCols = `id, unit_id, building_id, region_path, room, kind, area_m2, created_at, updated_at`
 
-func scanHousehold(sc scanner) (*Household, error) {
+func scanHousehold(sc sqldb.Scanner) (*Household, error) {
 	var h Household
 	if err := sc.Scan(&h.ID, &h.UnitID, &h.BuildingID, &h.RegionPath, &h.Room, &h.Kind, &h.AreaM2, &h.CreatedAt, &h.UpdatedAt); err != nil {
 		return nil, err
@@ -22,7 +22,7 @@ func scanHousehold(sc scanner) (*Household, error) {
 	return &h, nil
 }
 
-func householdByID(ctx context.Context, q querier, id int64) (*Household, error) {
+func householdByID(ctx context.Context, q sqldb.Querier, id int64) (*Household, error) {
 	h, err := scanHousehold(q.QueryRow(ctx, `SELECT `+householdCols+` FROM households WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("房屋 %d 不存在", "household %d not found", id)
@@ -129,7 +129,7 @@ func (s *Service) FindHouseholds(ctx context.Context, f HouseholdFilter) ([]*Hou
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM households`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count households: %w", sqldb.Translate(err))
 	}
-	limit, offset := page(f.Limit, f.Offset)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	rows, err := s.db.Query(ctx, `SELECT `+householdCols+` FROM households`+w.String()+` ORDER BY id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find households: %w", err)

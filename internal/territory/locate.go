@@ -36,7 +36,7 @@ func (s *Service) LoadIndex(ctx context.Context) error {
 	for rows.Next() {
 		var it IndexItem
 		var js string
-		r, err := scanRegion(scanFunc(func(dest ...any) error {
+		r, err := scanRegion(sqldb.ScanFunc(func(dest ...any) error {
 			return rows.Scan(append(dest, &it.Version, &js)...)
 		}))
 		if err != nil {
@@ -54,11 +54,6 @@ func (s *Service) LoadIndex(ctx context.Context) error {
 	s.index.loadLocked(items)
 	return nil
 }
-
-// scanFunc adapts a function to the scanner interface.
-type scanFunc func(dest ...any) error
-
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // checkPoint validates a longitude and latitude.
 func checkPoint(lon, lat float64) error {

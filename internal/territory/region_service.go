@@ -213,7 +213,7 @@ func (s *Service) FindRegions(ctx context.Context, f RegionFilter) ([]*Region, i
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM regions`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count regions: %w", sqldb.Translate(err))
 	}
-	limit, offset := page(f.Limit, f.Offset)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	q := `SELECT ` + regionCols + ` FROM regions` + w.String() + ` ORDER BY code LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
 	list, err := queryRegions(ctx, s.db, q, w.Args()...)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // regionCols are the columns scanRegion reads, in order.
 const regionCols = `id, parent_id, level, kind, code, name, path, created_at, updated_at`
 
-func scanRegion(sc scanner) (*Region, error) {
+func scanRegion(sc sqldb.Scanner) (*Region, error) {
 	var r Region
 	var parent sql.NullInt64
 	if err := sc.Scan(&r.ID, &parent, &r.Level, &r.Kind, &r.Code, &r.Name, &r.Path, &r.CreatedAt, &r.UpdatedAt); err != nil {
@@ -26,7 +26,7 @@ func scanRegion(sc scanner) (*Region, error) {
 }
 
 // regionByID loads a region; NotFound when there is none.
-func regionByID(ctx context.Context, q querier, id int64) (*Region, error) {
+func regionByID(ctx context.Context, q sqldb.Querier, id int64) (*Region, error) {
 	r, err := scanRegion(q.QueryRow(ctx, `SELECT `+regionCols+` FROM regions WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("区域 %d 不存在", "region %d not found", id)
@@ -38,7 +38,7 @@ func regionByID(ctx context.Context, q querier, id int64) (*Region, error) {
 }
 
 // regionByCode loads a region by its division code; NotFound when there is none.
-func regionByCode(ctx context.Context, q querier, code string) (*Region, error) {
+func regionByCode(ctx context.Context, q sqldb.Querier, code string) (*Region, error) {
 	r, err := scanRegion(q.QueryRow(ctx, `SELECT `+regionCols+` FROM regions WHERE code = $1`, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("区划代码 %s 不存在", "no region has code %s", code)
@@ -50,7 +50,7 @@ func regionByCode(ctx context.Context, q querier, code string) (*Region, error) 
 }
 
 // queryRegions runs a query returning regionCols rows.
-func queryRegions(ctx context.Context, q querier, query string, args ...any) ([]*Region, error) {
+func queryRegions(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]*Region, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package territory
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,26 +28,11 @@ func NewService(db *sqldb.DB) *Service {
 // benchmarks; the service keeps it up to date).
 func (s *Service) Index() *Index { return s.index }
 
-// querier is what both the reader pool and a transaction offer, so that
-// lookups can run in either.
-type querier interface {
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// page returns a sane limit and offset.
-func page(limit, offset int) (int, int) {
-	if limit <= 0 {
-		limit = 50
-	}
-	if limit > 1000 {
-		limit = 1000
-	}
-	return limit, max(offset, 0)
-}
+// Page limits of list queries.
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+)
 
 // checkText trims s and checks it is at most maxLen characters of printable
 // text, and non-empty when required. label names the field for users.

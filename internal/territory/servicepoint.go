@@ -98,7 +98,7 @@ type ServicePointFilter struct {
 
 const servicePointCols = `id, region_id, region_path, kind, name, address, lon, lat, phone, hours, created_at, updated_at`
 
-func scanServicePoint(sc scanner) (*ServicePoint, error) {
+func scanServicePoint(sc sqldb.Scanner) (*ServicePoint, error) {
 	var p ServicePoint
 	if err := sc.Scan(&p.ID, &p.RegionID, &p.RegionPath, &p.Kind, &p.Name, &p.Address, &p.Lon, &p.Lat, &p.Phone, &p.Hours,
 		&p.CreatedAt, &p.UpdatedAt); err != nil {
@@ -108,7 +108,7 @@ func scanServicePoint(sc scanner) (*ServicePoint, error) {
 	return &p, nil
 }
 
-func servicePointByID(ctx context.Context, q querier, id int64) (*ServicePoint, error) {
+func servicePointByID(ctx context.Context, q sqldb.Querier, id int64) (*ServicePoint, error) {
 	p, err := scanServicePoint(q.QueryRow(ctx, `SELECT `+servicePointCols+` FROM service_points WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("服务点 %d 不存在", "service point %d not found", id)
@@ -227,7 +227,7 @@ func (s *Service) FindServicePoints(ctx context.Context, f ServicePointFilter) (
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM service_points`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count service points: %w", sqldb.Translate(err))
 	}
-	limit, offset := page(f.Limit, f.Offset)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	rows, err := s.db.Query(ctx, `SELECT `+servicePointCols+` FROM service_points`+w.String()+` ORDER BY id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find service points: %w", err)

@@ -14,7 +14,7 @@ import (
 // Units carry no path of their own: they are scoped through their building.
 const unitCols = `u.id, u.building_id, b.region_path, u.name, u.created_at, u.updated_at`
 
-func scanUnit(sc scanner) (*Unit, error) {
+func scanUnit(sc sqldb.Scanner) (*Unit, error) {
 	var u Unit
 	if err := sc.Scan(&u.ID, &u.BuildingID, &u.RegionPath, &u.Name, &u.CreatedAt, &u.UpdatedAt); err != nil {
 		return nil, err
@@ -23,7 +23,7 @@ func scanUnit(sc scanner) (*Unit, error) {
 	return &u, nil
 }
 
-func unitByID(ctx context.Context, q querier, id int64) (*Unit, error) {
+func unitByID(ctx context.Context, q sqldb.Querier, id int64) (*Unit, error) {
 	u, err := scanUnit(q.QueryRow(ctx, `SELECT `+unitCols+` FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("单元 %d 不存在", "unit %d not found", id)
@@ -114,7 +114,7 @@ func (s *Service) FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, er
 	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("territory: count units: %w", sqldb.Translate(err))
 	}
-	limit, offset := page(f.Limit, f.Offset)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	rows, err := s.db.Query(ctx, `SELECT `+unitCols+from+w.String()+` ORDER BY u.building_id, u.id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("territory: find units: %w", err)
