@@ -203,12 +203,12 @@ func insertResidents(ctx context.Context, tx *sqldb.Tx, rs []importedResident) (
 	size := 4 * chunkSize(tx.Dialect)
 	for start := 0; start < len(tags); start += size {
 		chunk := tags[start:min(start+size, len(tags))]
-		var w where
+		var w sqldb.Where
 		values := make([]string, len(chunk))
 		for i, t := range chunk {
-			values[i] = "(" + w.arg(t.id) + ", " + w.arg(string(t.tag)) + ")"
+			values[i] = "(" + w.Arg(t.id) + ", " + w.Arg(string(t.tag)) + ")"
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO resident_tags (resident_id, tag) VALUES `+strings.Join(values, ", "), w.args...); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO resident_tags (resident_id, tag) VALUES `+strings.Join(values, ", "), w.Args()...); err != nil {
 			return nil, err
 		}
 	}
@@ -221,7 +221,7 @@ func rowErr(row int, e *apperr.Error) apperr.RowError {
 
 // householdPaths returns the region paths of the households that exist
 // among ids.
-func householdPaths(ctx context.Context, q querier, ids []int64) (map[int64]string, error) {
+func householdPaths(ctx context.Context, q sqldb.Querier, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	err := queryIn(ctx, q, `SELECT id, region_path FROM households WHERE id IN (`, ids, func(rows *sql.Rows) error {
 		var id int64
@@ -237,7 +237,7 @@ func householdPaths(ctx context.Context, q querier, ids []int64) (map[int64]stri
 
 // registeredHashes returns which of the ID-number blind indexes are
 // already in residents.
-func registeredHashes(ctx context.Context, q querier, hashes [][]byte) (map[string]bool, error) {
+func registeredHashes(ctx context.Context, q sqldb.Querier, hashes [][]byte) (map[string]bool, error) {
 	out := make(map[string]bool)
 	err := queryIn(ctx, q, `SELECT id_number_hash FROM residents WHERE id_number_hash IN (`, hashes, func(rows *sql.Rows) error {
 		var h []byte
@@ -280,10 +280,10 @@ func (s *Service) EachResident(ctx context.Context, subtreePath string, reveal b
 			return fmt.Errorf("people: export residents: %w", err)
 		}
 	}
-	var w where
-	w.scope("r.region_path", paths, all)
+	var w sqldb.Where
+	w.Scope("r.region_path", paths, all)
 	if subtreePath != "" {
-		w.subtree("r.region_path", []string{subtreePath})
+		w.Subtree("r.region_path", []string{subtreePath})
 	}
 	rows, err := s.db.Query(ctx, `SELECT r.id, r.name, r.gender, r.id_number_enc, r.phone_enc, r.relation,
 			COALESCE(g.code, ''), COALESCE(b.compound, ''), COALESCE(b.name, ''), COALESCE(u.name, ''), COALESCE(h.room, ''),
@@ -292,7 +292,7 @@ func (s *Service) EachResident(ctx context.Context, subtreePath string, reveal b
 		LEFT JOIN households h ON h.id = r.household_id
 		LEFT JOIN units u ON u.id = h.unit_id
 		LEFT JOIN buildings b ON b.id = h.building_id
-		LEFT JOIN regions g ON g.path = r.region_path`+w.sql()+` ORDER BY r.id`, w.args...)
+		LEFT JOIN regions g ON g.path = r.region_path`+w.String()+` ORDER BY r.id`, w.Args()...)
 	if err != nil {
 		return fmt.Errorf("people: export residents: %w", err)
 	}

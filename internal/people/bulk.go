@@ -13,24 +13,14 @@ import (
 // inChunk is how many values one IN (…) list carries.
 const inChunk = 500
 
-// placeholders appends vals to w's arguments and returns their
-// placeholders, comma-separated, for an IN (…) list or a VALUES row.
-func placeholders[V any](w *where, vals []V) string {
-	ph := make([]string, len(vals))
-	for i, v := range vals {
-		ph[i] = w.arg(v)
-	}
-	return strings.Join(ph, ", ")
-}
-
 // queryIn runs prefix + "…)" once per inChunk of vals, the placeholders of
 // the chunk closing the IN list that prefix opens, and hands every row to
 // scan.
-func queryIn[V any](ctx context.Context, q querier, prefix string, vals []V, scan func(*sql.Rows) error) error {
+func queryIn[V any](ctx context.Context, q sqldb.Querier, prefix string, vals []V, scan func(*sql.Rows) error) error {
 	for start := 0; start < len(vals); start += inChunk {
-		var w where
-		list := placeholders(&w, vals[start:min(start+inChunk, len(vals))])
-		rows, err := q.Query(ctx, prefix+list+")", w.args...)
+		var w sqldb.Where
+		list := sqldb.ArgList(&w, vals[start:min(start+inChunk, len(vals))])
+		rows, err := q.Query(ctx, prefix+list+")", w.Args()...)
 		if err != nil {
 			return sqldb.Translate(err)
 		}
@@ -50,7 +40,7 @@ func queryIn[V any](ctx context.Context, q querier, prefix string, vals []V, sca
 
 // idsIn returns which of ids the query "SELECT <one id column> … IN ("
 // finds.
-func idsIn(ctx context.Context, q querier, prefix string, ids []int64) (map[int64]bool, error) {
+func idsIn(ctx context.Context, q sqldb.Querier, prefix string, ids []int64) (map[int64]bool, error) {
 	out := make(map[int64]bool, len(ids))
 	err := queryIn(ctx, q, prefix, ids, func(rows *sql.Rows) error {
 		var id int64

@@ -23,7 +23,7 @@ type memberRefs struct {
 	regions   map[int64]bool
 }
 
-func loadMemberRefs(ctx context.Context, q querier, ins []MemberInput) (memberRefs, error) {
+func loadMemberRefs(ctx context.Context, q sqldb.Querier, ins []MemberInput) (memberRefs, error) {
 	var orgIDs, residentIDs, userIDs, regionIDs []int64
 	for _, in := range ins {
 		orgIDs = append(orgIDs, in.OrgID)
@@ -146,9 +146,10 @@ func insertMembers(ctx context.Context, tx *sqldb.Tx, ms []newMember) ([]int64, 
 		}
 	}
 	for start := 0; start < len(residents); start += inChunk {
-		w := where{args: []any{tx.Now}}
-		list := placeholders(&w, residents[start:min(start+inChunk, len(residents))])
-		if _, err := tx.Exec(ctx, `UPDATE residents SET party_member = TRUE, updated_at = $1 WHERE id IN (`+list+`)`, w.args...); err != nil {
+		var w sqldb.Where
+		now := w.Arg(tx.Now)
+		list := sqldb.ArgList(&w, residents[start:min(start+inChunk, len(residents))])
+		if _, err := tx.Exec(ctx, `UPDATE residents SET party_member = TRUE, updated_at = `+now+` WHERE id IN (`+list+`)`, w.Args()...); err != nil {
 			return nil, err
 		}
 	}

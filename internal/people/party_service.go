@@ -36,21 +36,19 @@ func partyScoped(ctx context.Context, act auth.Action) (partyPaths, error) {
 	return p, nil
 }
 
-// orgScope appends "the organisation aliased o is in the actor's scope".
-func (w *where) orgScope(p partyPaths) {
+// orgScope adds to w "the organisation aliased o is in the actor's scope".
+func orgScope(w *sqldb.Where, p partyPaths) {
 	if p.all {
 		return
 	}
 	var parts []string
 	if len(p.party) > 0 {
-		c, args := sqldb.Subtree("o.path", p.party, len(w.args)+1)
-		parts, w.args = append(parts, c), append(w.args, args...)
+		parts = append(parts, w.SubtreeCond("o.path", p.party))
 	}
 	if len(p.region) > 0 {
-		c, args := sqldb.Subtree("o.region_path", p.region, len(w.args)+1)
-		parts, w.args = append(parts, c), append(w.args, args...)
+		parts = append(parts, w.SubtreeCond("o.region_path", p.region))
 	}
-	w.add("(" + strings.Join(parts, " OR ") + ")")
+	w.Add("(" + strings.Join(parts, " OR ") + ")")
 }
 
 func (o *Org) resource() auth.Resource {
@@ -59,7 +57,7 @@ func (o *Org) resource() auth.Resource {
 
 const orgColumns = `o.id, o.parent_id, o.kind, o.name, o.path, o.region_id, o.region_path, o.building_id, o.sector, o.sector_name, o.secretary, o.created_at`
 
-func scanOrg(sc interface{ Scan(...any) error }) (*Org, error) {
+func scanOrg(sc sqldb.Scanner) (*Org, error) {
 	var o Org
 	var parent, region, building sql.NullInt64
 	var regionPath sql.NullString
@@ -72,7 +70,7 @@ func scanOrg(sc interface{ Scan(...any) error }) (*Org, error) {
 	return &o, nil
 }
 
-func loadOrg(ctx context.Context, q querier, id int64) (*Org, error) {
+func loadOrg(ctx context.Context, q sqldb.Querier, id int64) (*Org, error) {
 	o, err := scanOrg(q.QueryRow(ctx, `SELECT `+orgColumns+` FROM party_orgs o WHERE o.id = $1`, id))
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, apperr.NotFoundf("党组织%d不存在", "party organisation %d not found", id)
@@ -263,34 +261,34 @@ func (s *Service) FindOrgs(ctx context.Context, f OrgFilter) ([]*Org, int, error
 	if err != nil {
 		return nil, 0, err
 	}
-	var w where
-	w.orgScope(p)
+	var w sqldb.Where
+	orgScope(&w, p)
 	if f.UnderID != nil {
 		path, err := orgPath(ctx, s.db, *f.UnderID)
 		if err != nil {
 			return nil, 0, fmt.Errorf("people: find party organisations: %w", err)
 		}
-		w.subtree("o.path", []string{path})
+		w.Subtree("o.path", []string{path})
 	}
 	if f.ParentID != nil {
-		w.add("o.parent_id = " + w.arg(*f.ParentID))
+		w.Add("o.parent_id = " + w.Arg(*f.ParentID))
 	}
 	if f.Kind != nil {
-		w.add("o.kind = " + w.arg(string(*f.Kind)))
+		w.Add("o.kind = " + w.Arg(string(*f.Kind)))
 	}
 	if f.RegionID != nil {
 		path, err := regionPath(ctx, s.db, *f.RegionID)
 		if err != nil {
 			return nil, 0, fmt.Errorf("people: find party organisations: %w", err)
 		}
-		w.subtree("o.region_path", []string{path})
+		w.Subtree("o.region_path", []string{path})
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM party_orgs o`+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM party_orgs o`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("people: count party organisations: %w", sqldb.Translate(err))
 	}
-	offset, limit := page(f.Offset, f.Limit)
-	rows, err := s.db.Query(ctx, `SELECT `+orgColumns+` FROM party_orgs o`+w.sql()+` ORDER BY o.path LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
+	rows, err := s.db.Query(ctx, `SELECT `+orgColumns+` FROM party_orgs o`+w.String()+` ORDER BY o.path LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("people: find party organisations: %w", err)
 	}
@@ -321,7 +319,7 @@ func (s *Service) OrgPathOf(ctx context.Context, id int64) (string, error) {
 	return p, nil
 }
 
-func orgPath(ctx context.Context, q querier, id int64) (string, error) {
+func orgPath(ctx context.Context, q sqldb.Querier, id int64) (string, error) {
 	var p string
 	err := q.QueryRow(ctx, `SELECT path FROM party_orgs WHERE id = $1`, id).Scan(&p)
 	if err != nil {
@@ -391,38 +389,38 @@ func (s *Service) FindMembers(ctx context.Context, f MemberFilter) ([]*Member, i
 	if err != nil {
 		return nil, 0, err
 	}
-	var w where
-	w.orgScope(p)
+	var w sqldb.Where
+	orgScope(&w, p)
 	if f.memberID != 0 {
-		w.add("m.id = " + w.arg(f.memberID))
+		w.Add("m.id = " + w.Arg(f.memberID))
 	}
 	if f.OrgID != nil {
-		w.add("m.org_id = " + w.arg(*f.OrgID))
+		w.Add("m.org_id = " + w.Arg(*f.OrgID))
 	}
 	if f.UnderOrgID != nil {
 		path, err := orgPath(ctx, s.db, *f.UnderOrgID)
 		if err != nil {
 			return nil, 0, fmt.Errorf("people: find party members: %w", err)
 		}
-		w.subtree("o.path", []string{path})
+		w.Subtree("o.path", []string{path})
 	}
 	if f.Category != nil {
-		w.add("m.category = " + w.arg(string(*f.Category)))
+		w.Add("m.category = " + w.Arg(string(*f.Category)))
 	}
 	if f.ReportedRegionID != nil {
-		w.add("m.reported_region_id = " + w.arg(*f.ReportedRegionID))
+		w.Add("m.reported_region_id = " + w.Arg(*f.ReportedRegionID))
 	}
 	if f.NameContains != "" {
-		w.add(`m.name LIKE ` + w.arg(likeContains(f.NameContains)) + ` ESCAPE '\'`)
+		w.Add(`m.name LIKE ` + w.Arg(sqldb.LikeContains(f.NameContains)) + ` ESCAPE '\'`)
 	}
 	from := ` FROM party_members m JOIN party_orgs o ON o.id = m.org_id`
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("people: count party members: %w", sqldb.Translate(err))
 	}
-	offset, limit := page(f.Offset, f.Limit)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	rows, err := s.db.Query(ctx, `SELECT m.id, m.org_id, m.resident_id, m.user_id, m.name, m.category, m.joined_on,
-		m.reported_region_id, m.created_at`+from+w.sql()+` ORDER BY m.id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+		m.reported_region_id, m.created_at`+from+w.String()+` ORDER BY m.id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("people: find party members: %w", err)
 	}

@@ -114,30 +114,30 @@ func (s *Service) FindPIIViews(ctx context.Context, f PIIViewFilter) ([]*PIIView
 	if err != nil {
 		return nil, 0, err
 	}
-	var w where
-	w.scope("region_path", paths, all)
+	var w sqldb.Where
+	w.Scope("region_path", paths, all)
 	if f.Subtree != "" {
-		w.subtree("region_path", []string{f.Subtree})
+		w.Subtree("region_path", []string{f.Subtree})
 	}
 	if f.ResidentID != nil {
-		w.add("resident_id = " + w.arg(*f.ResidentID))
+		w.Add("resident_id = " + w.Arg(*f.ResidentID))
 	}
 	if f.ActorUserID != nil {
-		w.add("actor_user_id = " + w.arg(*f.ActorUserID))
+		w.Add("actor_user_id = " + w.Arg(*f.ActorUserID))
 	}
 	if f.Since != nil {
-		w.add("at >= " + w.arg(f.Since.UTC()))
+		w.Add("at >= " + w.Arg(f.Since.UTC()))
 	}
 	if f.Until != nil {
-		w.add("at < " + w.arg(f.Until.UTC()))
+		w.Add("at < " + w.Arg(f.Until.UTC()))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM pii_views`+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM pii_views`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("people: count pii views: %w", sqldb.Translate(err))
 	}
-	offset, limit := page(f.Offset, f.Limit)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	rows, err := s.db.Query(ctx, `SELECT id, actor_user_id, actor_name, resident_id, region_path, fields, reason, at FROM pii_views`+
-		w.sql()+` ORDER BY at DESC, id DESC LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+		w.String()+` ORDER BY at DESC, id DESC LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("people: find pii views: %w", err)
 	}

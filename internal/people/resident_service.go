@@ -62,7 +62,7 @@ func (s *Service) CreateResident(ctx context.Context, in ResidentInput) (*Reside
 // placeOf returns the region path a resident is registered at: its
 // household's, or else its region's. Errors are Invalid on "household_id"
 // or "region_id".
-func (s *Service) placeOf(ctx context.Context, q querier, householdID, regionID int64) (string, error) {
+func (s *Service) placeOf(ctx context.Context, q sqldb.Querier, householdID, regionID int64) (string, error) {
 	switch {
 	case householdID != 0:
 		return householdPath(ctx, q, householdID)
@@ -111,51 +111,51 @@ func (s *Service) FindResidents(ctx context.Context, f ResidentFilter) ([]*Resid
 	if err != nil {
 		return nil, 0, err
 	}
-	var w where
-	w.scope("r.region_path", paths, all)
+	var w sqldb.Where
+	w.Scope("r.region_path", paths, all)
 	if f.Subtree != "" {
-		w.subtree("r.region_path", []string{f.Subtree})
+		w.Subtree("r.region_path", []string{f.Subtree})
 	}
 	if f.RegionID != nil {
 		p, err := regionPath(ctx, s.db, *f.RegionID)
 		if err != nil {
 			return nil, 0, fmt.Errorf("people: find residents: %w", err)
 		}
-		w.subtree("r.region_path", []string{p})
+		w.Subtree("r.region_path", []string{p})
 	}
 	if f.HouseholdID != nil {
-		w.add("r.household_id = " + w.arg(*f.HouseholdID))
+		w.Add("r.household_id = " + w.Arg(*f.HouseholdID))
 	}
 	if f.Tag != nil {
 		if !f.Tag.Valid() {
 			return nil, 0, apperr.Invalidf("tag", "未知的人员标签“%s”", "unknown resident tag %q", *f.Tag)
 		}
-		w.add("EXISTS (SELECT 1 FROM resident_tags t WHERE t.resident_id = r.id AND t.tag = " + w.arg(string(*f.Tag)) + ")")
+		w.Add("EXISTS (SELECT 1 FROM resident_tags t WHERE t.resident_id = r.id AND t.tag = " + w.Arg(string(*f.Tag)) + ")")
 	}
 	if f.NameContains != "" {
-		w.add(`r.name LIKE ` + w.arg(likeContains(f.NameContains)) + ` ESCAPE '\'`)
+		w.Add(`r.name LIKE ` + w.Arg(sqldb.LikeContains(f.NameContains)) + ` ESCAPE '\'`)
 	}
 	if f.IDNumber != "" {
 		info, err := ValidateIDNumber(f.IDNumber, s.db.Now())
 		if err != nil {
 			return nil, 0, err
 		}
-		w.add("r.id_number_hash = " + w.arg(s.keys.BlindIndex(colIDNumber, info.Number)))
+		w.Add("r.id_number_hash = " + w.Arg(s.keys.BlindIndex(colIDNumber, info.Number)))
 	}
 	if f.Phone != "" {
 		phone, err := ValidatePhone(f.Phone)
 		if err != nil {
 			return nil, 0, err
 		}
-		w.add("r.phone_hash = " + w.arg(s.keys.BlindIndex(colPhone, phone)))
+		w.Add("r.phone_hash = " + w.Arg(s.keys.BlindIndex(colPhone, phone)))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM residents r`+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM residents r`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("people: count residents: %w", sqldb.Translate(err))
 	}
-	offset, limit := page(f.Offset, f.Limit)
-	q := `SELECT ` + residentColumns + ` FROM residents r` + w.sql() + ` ORDER BY r.id LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset)
-	rows, err := s.db.Query(ctx, q, w.args...)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
+	q := `SELECT ` + residentColumns + ` FROM residents r` + w.String() + ` ORDER BY r.id LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
+	rows, err := s.db.Query(ctx, q, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("people: find residents: %w", err)
 	}

@@ -11,13 +11,6 @@ import (
 	"github.com/gridwork/gridwork/internal/sqldb"
 )
 
-// querier is what the reader pool (*sqldb.DB) and a transaction (*sqldb.Tx)
-// have in common.
-type querier interface {
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // residentRow is a residents row as stored, personal data still sealed.
 type residentRow struct {
 	id          int64
@@ -36,7 +29,7 @@ type residentRow struct {
 
 const residentColumns = `r.id, r.household_id, r.region_path, r.name, r.gender, r.birth_date, r.id_number_enc, r.phone_enc, r.relation, r.party_member, r.created_at, r.updated_at`
 
-func scanResident(sc interface{ Scan(...any) error }) (*residentRow, error) {
+func scanResident(sc sqldb.Scanner) (*residentRow, error) {
 	var r residentRow
 	err := sc.Scan(&r.id, &r.householdID, &r.regionPath, &r.name, &r.gender, &r.birthDate, &r.idEnc, &r.phoneEnc,
 		&r.relation, &r.partyMember, &r.createdAt, &r.updatedAt)
@@ -47,7 +40,7 @@ func scanResident(sc interface{ Scan(...any) error }) (*residentRow, error) {
 }
 
 // loadResident reads one resident by id (NotFound if there is none).
-func loadResident(ctx context.Context, q querier, id int64) (*residentRow, error) {
+func loadResident(ctx context.Context, q sqldb.Querier, id int64) (*residentRow, error) {
 	r, err := scanResident(q.QueryRow(ctx, `SELECT `+residentColumns+` FROM residents r WHERE r.id = $1`, id))
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, apperr.NotFoundf("居民%d不存在", "resident %d not found", id)
@@ -104,7 +97,7 @@ func (s *Service) seal(idNumber, phone string) (sealedPII, error) {
 }
 
 // tagsOf loads the tags of the residents ids, sorted in the display order of Tags.
-func tagsOf(ctx context.Context, q querier, ids []int64) (map[int64][]Tag, error) {
+func tagsOf(ctx context.Context, q sqldb.Querier, ids []int64) (map[int64][]Tag, error) {
 	out := make(map[int64][]Tag, len(ids))
 	err := queryIn(ctx, q, `SELECT resident_id, tag FROM resident_tags WHERE resident_id IN (`, ids, func(rows *sql.Rows) error {
 		var id int64
@@ -143,7 +136,7 @@ func setTags(ctx context.Context, tx *sqldb.Tx, id int64, tags []Tag) error {
 
 // idNumberTaken reports whether another resident than except holds the ID
 // number with blind index hash.
-func idNumberTaken(ctx context.Context, q querier, hash []byte, except int64) (bool, error) {
+func idNumberTaken(ctx context.Context, q sqldb.Querier, hash []byte, except int64) (bool, error) {
 	if hash == nil {
 		return false, nil
 	}

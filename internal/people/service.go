@@ -2,8 +2,6 @@ package people
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
@@ -29,57 +27,6 @@ const (
 	maxLimit     = 1000
 )
 
-func page(offset, limit int) (int, int) {
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	return max(offset, 0), min(limit, maxLimit)
-}
-
-// where builds a WHERE clause with numbered placeholders.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// arg appends v and returns its placeholder.
-func (w *where) arg(v any) string {
-	w.args = append(w.args, v)
-	return fmt.Sprintf("$%d", len(w.args))
-}
-
-// add appends a condition.
-func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
-
-// subtree appends "col lies in one of the subtrees at paths".
-func (w *where) subtree(col string, paths []string) {
-	cond, args := sqldb.Subtree(col, paths, len(w.args)+1)
-	w.conds = append(w.conds, cond)
-	w.args = append(w.args, args...)
-}
-
-// scope appends the actor's region scope for act on col, unless the actor
-// is the system.
-func (w *where) scope(col string, paths []string, all bool) {
-	if !all {
-		w.subtree(col, paths)
-	}
-}
-
-func (w *where) sql() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// likeContains returns a LIKE pattern matching s anywhere, with the
-// wildcards in s escaped (the query says ESCAPE '\').
-func likeContains(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
-
 // denyUnlessVisible returns the error for an actor who may not act on a
 // row at path: Forbidden when the actor may at least read it (so it is no
 // secret that it exists), otherwise NotFound.
@@ -101,7 +48,7 @@ var (
 )
 
 // regionPath returns the materialised path of a region.
-func regionPath(ctx context.Context, q querier, id int64) (string, error) {
+func regionPath(ctx context.Context, q sqldb.Querier, id int64) (string, error) {
 	var p string
 	err := q.QueryRow(ctx, `SELECT path FROM regions WHERE id = $1`, id).Scan(&p)
 	if err != nil {
@@ -114,7 +61,7 @@ func regionPath(ctx context.Context, q querier, id int64) (string, error) {
 }
 
 // householdPath returns the region path of a household.
-func householdPath(ctx context.Context, q querier, id int64) (string, error) {
+func householdPath(ctx context.Context, q sqldb.Querier, id int64) (string, error) {
 	var p string
 	err := q.QueryRow(ctx, `SELECT region_path FROM households WHERE id = $1`, id).Scan(&p)
 	if err != nil {
