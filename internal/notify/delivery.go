@@ -53,7 +53,7 @@ type DeliveryFilter struct {
 const deliveryColumns = `d.id, d.webhook_id, d.event_kind, d.event_json, d.attempts, d.next_attempt_at, d.status,
 	d.last_error, d.last_status, d.created_at, d.delivered_at`
 
-func scanDelivery(sc scanner) (*Delivery, error) {
+func scanDelivery(sc sqldb.Scanner) (*Delivery, error) {
 	var d Delivery
 	var body string
 	var lastStatus sql.NullInt64
@@ -98,7 +98,7 @@ func (s *Service) FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Deli
 	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("notify: count deliveries: %w", sqldb.Translate(err))
 	}
-	limit, offset := page(f.Limit, f.Offset)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	rows, err := s.db.Query(ctx, `SELECT `+deliveryColumns+from+w.String()+
 		` ORDER BY d.id DESC LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
@@ -136,11 +136,11 @@ func (s *Service) FindDeliveryByID(ctx context.Context, id int64) (*Delivery, er
 }
 
 // deliveryByID returns a delivery and its webhook's region path.
-func deliveryByID(ctx context.Context, q querier, id int64) (*Delivery, string, error) {
+func deliveryByID(ctx context.Context, q sqldb.Querier, id int64) (*Delivery, string, error) {
 	var region sql.NullString
 	row := q.QueryRow(ctx, `SELECT `+deliveryColumns+`, h.region_path FROM webhook_deliveries d
 		JOIN webhooks h ON h.id = d.webhook_id WHERE d.id = $1`, id)
-	d, err := scanDelivery(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &region)...) }))
+	d, err := scanDelivery(sqldb.ScanFunc(func(dest ...any) error { return row.Scan(append(dest, &region)...) }))
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, "", apperr.NotFoundf("投递记录 %d 不存在", "delivery %d does not exist", id)
 	}
@@ -149,11 +149,6 @@ func deliveryByID(ctx context.Context, q querier, id int64) (*Delivery, string, 
 	}
 	return d, region.String, nil
 }
-
-// scanFunc adapts a function to scanner.
-type scanFunc func(dest ...any) error
-
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // Redeliver takes a dead delivery off the dead-letter list: it becomes
 // pending again with its attempts reset, due at once. The actor needs

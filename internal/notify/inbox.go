@@ -69,7 +69,7 @@ func (s *Service) FindInbox(ctx context.Context, f InboxFilter) ([]*InboxItem, i
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM inbox`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("notify: count inbox: %w", sqldb.Translate(err))
 	}
-	limit, offset := page(f.Limit, f.Offset)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	q := `SELECT id, user_id, case_id, kind, title_zh, title_en, body, created_at, read_at FROM inbox` +
 		w.String() + ` ORDER BY id DESC LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
 	rows, err := s.db.Query(ctx, q, w.Args()...)
@@ -91,7 +91,7 @@ func (s *Service) FindInbox(ctx context.Context, f InboxFilter) ([]*InboxItem, i
 	return items, total, nil
 }
 
-func scanInboxItem(sc scanner) (*InboxItem, error) {
+func scanInboxItem(sc sqldb.Scanner) (*InboxItem, error) {
 	var it InboxItem
 	var caseID sql.NullInt64
 	var readAt sql.NullTime
@@ -144,22 +144,20 @@ func (s *Service) MarkRead(ctx context.Context, ids []int64) error {
 		}
 	}
 	ids = uniqueIDs(ids)
-	args := make([]any, 0, len(ids)+2)
-	args = append(args, uid)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	in := placeholders(2, len(ids))
 	err = s.db.Transact(ctx, func(tx *sqldb.Tx) error {
+		w := &sqldb.Where{}
+		w.Add("user_id = " + w.Arg(uid))
+		w.Add("id IN (" + sqldb.ArgList(w, ids) + ")")
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE user_id = $1 AND id IN (`+in+`)`, args...).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM inbox`+w.String(), w.Args()...).Scan(&n); err != nil {
 			return sqldb.Translate(err)
 		}
 		if n != len(ids) {
 			return apperr.NotFoundf("消息不存在", "no such inbox item")
 		}
-		_, err := tx.Exec(ctx, `UPDATE inbox SET read_at = $`+fmt.Sprint(len(args)+1)+
-			` WHERE user_id = $1 AND id IN (`+in+`) AND read_at IS NULL`, append(args, tx.Now)...)
+		now := w.Arg(tx.Now)
+		w.Add("read_at IS NULL")
+		_, err := tx.Exec(ctx, `UPDATE inbox SET read_at = `+now+w.String(), w.Args()...)
 		return err
 	})
 	if err != nil {

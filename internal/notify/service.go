@@ -2,11 +2,9 @@ package notify
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
@@ -101,34 +99,8 @@ func (s *Service) Subscribe(ctx context.Context, a *auth.Actor) (<-chan Event, f
 	return s.broker.Subscribe(ctx, a)
 }
 
-// querier is what both the reader pool and a transaction offer.
-type querier interface {
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// page returns a sane limit and offset.
-func page(limit, offset int) (int, int) {
-	if limit <= 0 {
-		limit = 50
-	}
-	if limit > 500 {
-		limit = 500
-	}
-	return limit, max(offset, 0)
-}
-
-// placeholders returns "$from, $from+1, …" for n arguments.
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", from+i)
-	}
-	return b.String()
-}
+// Page limits of list queries.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)

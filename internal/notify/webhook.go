@@ -219,7 +219,7 @@ func (s *Service) FindWebhooks(ctx context.Context, f WebhookFilter) ([]*Webhook
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM webhooks`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("notify: count webhooks: %w", sqldb.Translate(err))
 	}
-	limit, offset := page(f.Limit, f.Offset)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	rows, err := s.db.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks`+w.String()+
 		` ORDER BY id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
@@ -242,7 +242,7 @@ func (s *Service) FindWebhooks(ctx context.Context, f WebhookFilter) ([]*Webhook
 
 const webhookColumns = `id, name, url, kinds, region_path, active, created_at, updated_at`
 
-func webhookByID(ctx context.Context, q querier, id int64) (*Webhook, error) {
+func webhookByID(ctx context.Context, q sqldb.Querier, id int64) (*Webhook, error) {
 	h, err := scanWebhook(q.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1`, id))
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, apperr.NotFoundf("Webhook %d 不存在", "webhook %d does not exist", id)
@@ -250,7 +250,7 @@ func webhookByID(ctx context.Context, q querier, id int64) (*Webhook, error) {
 	return h, err
 }
 
-func scanWebhook(sc scanner) (*Webhook, error) {
+func scanWebhook(sc sqldb.Scanner) (*Webhook, error) {
 	var h Webhook
 	var kinds string
 	var region sql.NullString
