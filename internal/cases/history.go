@@ -176,7 +176,7 @@ const eventColumns = `id, case_id, seq, action, actor_user_id, actor_name, actor
 	from_tier, to_tier, note, data, attachments, at, prev_hash, hash`
 
 // scanEvent reads one row of eventColumns.
-func scanEvent(sc scanner) (*Event, error) {
+func scanEvent(sc sqldb.Scanner) (*Event, error) {
 	var e Event
 	var actor *int64
 	var atts string
@@ -197,7 +197,7 @@ func scanEvent(sc scanner) (*Event, error) {
 
 // loadEvents reads the events of the cases with ids in [from, to], in
 // case and seq order.
-func loadEvents(ctx context.Context, q querier, from, to int64) ([]*Event, error) {
+func loadEvents(ctx context.Context, q sqldb.Querier, from, to int64) ([]*Event, error) {
 	rows, err := q.Query(ctx, `SELECT `+eventColumns+` FROM case_events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, seq`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("load events: %w", err)

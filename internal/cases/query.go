@@ -183,18 +183,18 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 		return nil, 0, err
 	}
 	a := v.a
-	w := &where{}
+	w := &sqldb.Where{}
 	// Arguments that PostgreSQL must see used, so added when first used.
 	var nowPH, mePH string
 	now := func() string {
 		if nowPH == "" {
-			nowPH = w.arg(s.now())
+			nowPH = w.Arg(s.now())
 		}
 		return nowPH
 	}
 	me := func() string {
 		if mePH == "" {
-			mePH = w.arg(a.UserID)
+			mePH = w.Arg(a.UserID)
 		}
 		return mePH
 	}
@@ -202,7 +202,7 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 	mine := func() string {
 		conds := []string{"assignee_user_id = " + me()}
 		if len(v.depts) > 0 {
-			in := w.inList(v.depts)
+			in := sqldb.ArgList(w, v.depts)
 			conds = append(conds, "assignee_department_id IN ("+in+")",
 				"id IN (SELECT case_id FROM case_involved WHERE department_id IN ("+in+"))")
 		}
@@ -212,9 +212,7 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 		paths, _ := a.Paths(auth.ActCaseRead, auth.ScopeRegion)
 		var scope []string
 		if len(paths) > 0 {
-			cond, args := sqldb.Subtree("region_path", paths, len(w.args)+1)
-			w.args = append(w.args, args...)
-			scope = append(scope, cond)
+			scope = append(scope, w.SubtreeCond("region_path", paths))
 		}
 		if a.UserID != 0 {
 			// Each term can use an index, so that SQLite and PostgreSQL
@@ -225,7 +223,7 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 		if len(scope) == 0 {
 			return nil, 0, apperr.ErrForbidden()
 		}
-		w.add("(" + strings.Join(scope, " OR ") + ")")
+		w.Add("(" + strings.Join(scope, " OR ") + ")")
 	}
 	if f.QueueOf != nil || f.RegionOf != nil {
 		for _, x := range []struct {
@@ -242,71 +240,65 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 			if err != nil {
 				return nil, 0, err
 			}
-			cond, args := sqldb.Subtree(x.col, []string{r.Path}, len(w.args)+1)
-			w.args = append(w.args, args...)
-			w.add(cond)
+			w.Subtree(x.col, []string{r.Path})
 		}
 	}
 	if f.GridID != nil {
-		w.add("grid_id = " + w.arg(*f.GridID))
+		w.Add("grid_id = " + w.Arg(*f.GridID))
 	}
 	if len(f.States) > 0 {
 		ph := make([]string, len(f.States))
 		for i, st := range f.States {
-			ph[i] = w.arg(string(st))
+			ph[i] = w.Arg(string(st))
 		}
-		w.add("state IN (" + strings.Join(ph, ", ") + ")")
+		w.Add("state IN (" + strings.Join(ph, ", ") + ")")
 	}
 	if f.Open != nil {
 		if *f.Open {
-			w.add("state NOT IN ('closed', 'rejected')")
+			w.Add("state NOT IN ('closed', 'rejected')")
 		} else {
-			w.add("state IN ('closed', 'rejected')")
+			w.Add("state IN ('closed', 'rejected')")
 		}
 	}
 	if f.AssignedToMe {
-		w.add(mine())
+		w.Add(mine())
 	}
 	if f.ReportedByMe {
-		w.add("(reporter_user_id = " + me() + " OR id IN (SELECT case_id FROM case_followers WHERE user_id = " + me() + "))")
+		w.Add("(reporter_user_id = " + me() + " OR id IN (SELECT case_id FROM case_followers WHERE user_id = " + me() + "))")
 	}
 	if f.Light != nil {
-		w.add("(" + lightSQL(now()) + ") = " + w.arg(string(*f.Light)))
+		w.Add("(" + lightSQL(now()) + ") = " + w.Arg(string(*f.Light)))
 	}
 	if f.Supervision != nil {
-		w.add("supervision = " + w.arg(string(*f.Supervision)))
+		w.Add("supervision = " + w.Arg(string(*f.Supervision)))
 	}
 	if f.Category != nil && *f.Category != "" {
 		// A class selects its sub-categories: codes extend their parent's.
 		code := strings.ToUpper(strings.TrimSpace(*f.Category))
-		w.add("category_code >= " + w.arg(code) + " AND category_code < " + w.arg(code+"\x7f"))
+		w.Add("category_code >= " + w.Arg(code) + " AND category_code < " + w.Arg(code+"\x7f"))
 	}
 	if f.Channel != nil {
-		w.add("channel = " + w.arg(string(*f.Channel)))
+		w.Add("channel = " + w.Arg(string(*f.Channel)))
 	}
 	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
-		p := w.arg(likeContains(strings.TrimSpace(*f.Text)))
-		w.add("(number LIKE " + p + " ESCAPE '\\' OR title LIKE " + p + " ESCAPE '\\' OR description LIKE " + p + " ESCAPE '\\')")
+		p := w.Arg(sqldb.LikeContains(strings.TrimSpace(*f.Text)))
+		w.Add("(number LIKE " + p + " ESCAPE '\\' OR title LIKE " + p + " ESCAPE '\\' OR description LIKE " + p + " ESCAPE '\\')")
 	}
 	if f.From != nil {
-		w.add("reported_at >= " + w.arg(f.From.UTC()))
+		w.Add("reported_at >= " + w.Arg(f.From.UTC()))
 	}
 	if f.To != nil {
-		w.add("reported_at < " + w.arg(f.To.UTC()))
+		w.Add("reported_at < " + w.Arg(f.To.UTC()))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM cases`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM cases`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, sqldb.Translate(err)
 	}
-	limit, offset := f.Limit, max(f.Offset, 0)
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 500)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	q := `SELECT ` + selectColumns + ` FROM cases` + w.String() +
 		` ORDER BY CASE (` + lightSQL(now()) + `) WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END,
-		CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset)
-	rows, err := s.db.Query(ctx, q, w.args...)
+		CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
+	rows, err := s.db.Query(ctx, q, w.Args()...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -331,11 +323,4 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 		s.present(c, phones[i])
 	}
 	return out, total, nil
-}
-
-// likeContains returns a LIKE pattern matching s anywhere, with the
-// wildcards in s escaped (the query says ESCAPE '\').
-func likeContains(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
 }

@@ -2,10 +2,7 @@ package cases
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/apperr"
@@ -116,43 +113,8 @@ func actor(ctx context.Context) (*auth.Actor, error) {
 	return a, nil
 }
 
-// querier is what both the reader pool and a transaction offer.
-type querier interface {
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// where builds a WHERE clause with numbered placeholders.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// arg adds an argument and returns its placeholder.
-func (w *where) arg(v any) string {
-	w.args = append(w.args, v)
-	return fmt.Sprintf("$%d", len(w.args))
-}
-
-// add adds a condition.
-func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
-
-// String returns " WHERE …" or "".
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// inList returns "$a, $b, …" for ids, added as arguments.
-func (w *where) inList(ids []int64) string {
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		ph[i] = w.arg(id)
-	}
-	return strings.Join(ph, ", ")
-}
+// Page limits of case lists.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)

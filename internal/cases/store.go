@@ -194,7 +194,7 @@ type stored struct {
 }
 
 // scanCase reads one row of selectColumns.
-func scanCase(sc scanner) (*stored, error) {
+func scanCase(sc sqldb.Scanner) (*stored, error) {
 	var (
 		c                                                    Case
 		attachments                                          string
@@ -270,7 +270,7 @@ func errCaseNotFound(id int64) error {
 
 // loadCase reads case id with its followers and co-handling departments.
 // forUpdate locks the row on PostgreSQL (inside a transaction).
-func loadCase(ctx context.Context, q querier, id int64, forUpdate bool) (*stored, error) {
+func loadCase(ctx context.Context, q sqldb.Querier, id int64, forUpdate bool) (*stored, error) {
 	query := `SELECT ` + selectColumns + ` FROM cases WHERE id = $1`
 	if forUpdate {
 		query += forUpdateClause(q)
@@ -290,7 +290,7 @@ func loadCase(ctx context.Context, q querier, id int64, forUpdate bool) (*stored
 
 // forUpdateClause is " FOR UPDATE" inside a PostgreSQL transaction; SQLite
 // has one writer and needs none.
-func forUpdateClause(q querier) string {
+func forUpdateClause(q sqldb.Querier) string {
 	if tx, ok := q.(*sqldb.Tx); ok && tx.Dialect == sqldb.Postgres {
 		return " FOR UPDATE"
 	}
@@ -298,7 +298,7 @@ func forUpdateClause(q querier) string {
 }
 
 // loadLinks fills the followers and co-handling departments of cs.
-func loadLinks(ctx context.Context, q querier, cs []*Case) error {
+func loadLinks(ctx context.Context, q sqldb.Querier, cs []*Case) error {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -315,8 +315,8 @@ func loadLinks(ctx context.Context, q querier, cs []*Case) error {
 		{"case_followers", "user_id", func(c *Case, id int64) { c.Followers = append(c.Followers, id) }},
 		{"case_involved", "department_id", func(c *Case, id int64) { c.Involved = append(c.Involved, id) }},
 	} {
-		w := &where{}
-		rows, err := q.Query(ctx, `SELECT case_id, `+l.col+` FROM `+l.table+` WHERE case_id IN (`+w.inList(ids)+`) ORDER BY case_id, `+l.col, w.args...)
+		w := &sqldb.Where{}
+		rows, err := q.Query(ctx, `SELECT case_id, `+l.col+` FROM `+l.table+` WHERE case_id IN (`+sqldb.ArgList(w, ids)+`) ORDER BY case_id, `+l.col, w.Args()...)
 		if err != nil {
 			return fmt.Errorf("load %s: %w", l.table, err)
 		}
