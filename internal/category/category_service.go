@@ -40,43 +40,38 @@ func (s *Service) FindCategoryByCode(ctx context.Context, code string) (*Categor
 // the total count before paging. It checks no permission, like
 // FindCategoryByCode: the pickers of the public report page need it.
 func (s *Service) FindCategories(ctx context.Context, f CategoryFilter) ([]*Category, int, error) {
-	w := &where{}
+	w := &sqldb.Where{}
 	if f.Kind != nil {
-		w.add("kind = " + w.arg(*f.Kind))
+		w.Add("kind = " + w.Arg(*f.Kind))
 	}
 	if f.ParentCode != nil {
 		if p := normCode(*f.ParentCode); p == "" {
-			w.add("parent_code IS NULL")
+			w.Add("parent_code IS NULL")
 		} else {
-			w.add("parent_code = " + w.arg(p))
+			w.Add("parent_code = " + w.Arg(p))
 		}
 	}
 	if f.Active != nil {
-		w.add("active = " + w.arg(*f.Active))
+		w.Add("active = " + w.Arg(*f.Active))
 	}
 	if f.Local != nil {
-		w.add("local = " + w.arg(*f.Local))
+		w.Add("local = " + w.Arg(*f.Local))
 	}
 	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
-		p := w.arg("%" + likeEscape(strings.ToLower(strings.TrimSpace(*f.Search))) + "%")
-		w.add(fmt.Sprintf(`(lower(code) LIKE %[1]s ESCAPE '\' OR name_zh LIKE %[1]s ESCAPE '\' OR lower(name_en) LIKE %[1]s ESCAPE '\')`, p))
+		p := w.Arg(sqldb.LikeContains(strings.ToLower(strings.TrimSpace(*f.Search))))
+		w.Add(fmt.Sprintf(`(lower(code) LIKE %[1]s ESCAPE '\' OR name_zh LIKE %[1]s ESCAPE '\' OR lower(name_en) LIKE %[1]s ESCAPE '\')`, p))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM categories`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM categories`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("category: count categories: %w", sqldb.Translate(err))
 	}
-	offset, limit := page(f.Offset, f.Limit)
-	q := `SELECT ` + categoryCols + ` FROM categories` + w.String() + ` ORDER BY code LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(offset)
-	cs, err := queryCategories(ctx, s.db, q, w.args...)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
+	q := `SELECT ` + categoryCols + ` FROM categories` + w.String() + ` ORDER BY code LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
+	cs, err := queryCategories(ctx, s.db, q, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("category: find categories: %w", err)
 	}
 	return cs, total, nil
-}
-
-// likeEscape escapes the LIKE wildcards of s with a backslash.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // CreateCategory adds a category to the dictionary. Every bad field is

@@ -14,7 +14,7 @@ import (
 const categoryCols = `code, parent_code, kind, name_zh, name_en, filing_condition_zh, closing_condition_zh, department_zh,
 	handle_limit, urgent_limit, source, local, active, icon, edited_at, created_at, updated_at`
 
-func scanCategory(sc scanner) (*Category, error) {
+func scanCategory(sc sqldb.Scanner) (*Category, error) {
 	var c Category
 	var parent, handle, urgent sql.NullString
 	var edited sql.NullTime
@@ -55,7 +55,7 @@ func storedLimit(s sql.NullString) (*calendar.Limit, error) {
 func nullText(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 // categoryByCode loads a category; NotFound when there is none.
-func categoryByCode(ctx context.Context, q querier, code string) (*Category, error) {
+func categoryByCode(ctx context.Context, q sqldb.Querier, code string) (*Category, error) {
 	c, err := scanCategory(q.QueryRow(ctx, `SELECT `+categoryCols+` FROM categories WHERE code = $1`, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("分类 %s 不存在", "category %s not found", code)
@@ -67,7 +67,7 @@ func categoryByCode(ctx context.Context, q querier, code string) (*Category, err
 }
 
 // queryCategories runs a query returning categoryCols rows.
-func queryCategories(ctx context.Context, q querier, query string, args ...any) ([]*Category, error) {
+func queryCategories(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]*Category, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func queryCategories(ctx context.Context, q querier, query string, args ...any) 
 }
 
 // allCategories loads the whole dictionary, ordered by code.
-func allCategories(ctx context.Context, q querier) ([]*Category, error) {
+func allCategories(ctx context.Context, q sqldb.Querier) ([]*Category, error) {
 	return queryCategories(ctx, q, `SELECT `+categoryCols+` FROM categories ORDER BY code`)
 }
 

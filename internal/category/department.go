@@ -125,7 +125,7 @@ func checkDepartment(name, kind, phone string) (string, string, string, error) {
 // departmentCols are the columns scanDepartment reads, in order.
 const departmentCols = `id, name, kind, region_id, region_path, phone, created_at, updated_at`
 
-func scanDepartment(sc scanner) (*Department, error) {
+func scanDepartment(sc sqldb.Scanner) (*Department, error) {
 	var d Department
 	if err := sc.Scan(&d.ID, &d.Name, &d.Kind, &d.RegionID, &d.RegionPath, &d.Phone, &d.CreatedAt, &d.UpdatedAt); err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func scanDepartment(sc scanner) (*Department, error) {
 	return &d, nil
 }
 
-func departmentByID(ctx context.Context, q querier, id int64) (*Department, error) {
+func departmentByID(ctx context.Context, q sqldb.Querier, id int64) (*Department, error) {
 	d, err := scanDepartment(q.QueryRow(ctx, `SELECT `+departmentCols+` FROM departments WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("部门 %d 不存在", "department %d not found", id)
@@ -145,7 +145,7 @@ func departmentByID(ctx context.Context, q querier, id int64) (*Department, erro
 	return d, nil
 }
 
-func queryDepartments(ctx context.Context, q querier, query string, args ...any) ([]*Department, error) {
+func queryDepartments(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]*Department, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -14,22 +14,21 @@ import (
 // see with region.read at paths: registered inside one of its scopes, or
 // above one (a district's heating company serves every grid of the
 // district, so the grid's staff see it).
-func visible(w *where, paths []string, all bool) {
+func visible(w *sqldb.Where, paths []string, all bool) {
 	if all {
 		return
 	}
-	cond, args := sqldb.Subtree("region_path", paths, len(w.args)+1)
-	w.args = append(w.args, args...)
+	cond := w.SubtreeCond("region_path", paths)
 	var above []string
 	for _, p := range paths {
 		for _, a := range ancestorsOf(p) {
-			above = append(above, w.arg(a))
+			above = append(above, w.Arg(a))
 		}
 	}
 	if len(above) > 0 {
 		cond = "(" + cond + " OR region_path IN (" + strings.Join(above, ", ") + "))"
 	}
-	w.add(cond)
+	w.Add(cond)
 }
 
 // canSee reports whether a department at path is visible with paths (see visible).
@@ -44,7 +43,7 @@ func canSee(path string, paths []string) bool {
 
 // regionPath returns a region's materialised path; Invalid on field when
 // there is no such region.
-func regionPath(ctx context.Context, q querier, field string, id int64) (string, error) {
+func regionPath(ctx context.Context, q sqldb.Querier, field string, id int64) (string, error) {
 	var p string
 	err := q.QueryRow(ctx, `SELECT path FROM regions WHERE id = $1`, id).Scan(&p)
 	if err != nil {
@@ -93,7 +92,7 @@ func (s *Service) CreateDepartment(ctx context.Context, in DepartmentInput) (*De
 
 // nameFree returns a Conflict when another department (not id) of the
 // region has the name.
-func nameFree(ctx context.Context, q querier, regionID int64, name string, id int64) error {
+func nameFree(ctx context.Context, q sqldb.Querier, regionID int64, name string, id int64) error {
 	var n int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM departments WHERE region_id = $1 AND name = $2 AND id <> $3`, regionID, name, id).Scan(&n); err != nil {
 		return sqldb.Translate(err)
@@ -200,7 +199,7 @@ func (s *Service) FindDepartmentByID(ctx context.Context, id int64) (*Department
 	return d, nil
 }
 
-func isMember(ctx context.Context, q querier, deptID, userID int64) (bool, error) {
+func isMember(ctx context.Context, q sqldb.Querier, deptID, userID int64) (bool, error) {
 	if userID == 0 {
 		return false, nil
 	}
@@ -219,24 +218,24 @@ func (s *Service) FindDepartments(ctx context.Context, f DepartmentFilter) ([]*D
 	if err != nil {
 		return nil, 0, err
 	}
-	w := &where{}
+	w := &sqldb.Where{}
 	visible(w, paths, all)
 	if f.RegionID != nil {
-		w.add("region_id = " + w.arg(*f.RegionID))
+		w.Add("region_id = " + w.Arg(*f.RegionID))
 	}
 	if f.Kind != nil {
-		w.add("kind = " + w.arg(*f.Kind))
+		w.Add("kind = " + w.Arg(*f.Kind))
 	}
 	if f.NameContains != nil && strings.TrimSpace(*f.NameContains) != "" {
-		w.add(`name LIKE ` + w.arg("%"+likeEscape(strings.TrimSpace(*f.NameContains))+"%") + ` ESCAPE '\'`)
+		w.Add(`name LIKE ` + w.Arg(sqldb.LikeContains(strings.TrimSpace(*f.NameContains))) + ` ESCAPE '\'`)
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM departments`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM departments`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("category: count departments: %w", sqldb.Translate(err))
 	}
-	offset, limit := page(f.Offset, f.Limit)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	ds, err := queryDepartments(ctx, s.db, `SELECT `+departmentCols+` FROM departments`+w.String()+
-		` ORDER BY region_path, name, id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+		` ORDER BY region_path, name, id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("category: find departments: %w", err)
 	}
@@ -245,7 +244,7 @@ func (s *Service) FindDepartments(ctx context.Context, f DepartmentFilter) ([]*D
 
 // userGrants reads the grants of an account, for the check that an
 // administrator adds only accounts it may see.
-func userGrants(ctx context.Context, q querier, userID int64) ([]auth.Grant, bool, error) {
+func userGrants(ctx context.Context, q sqldb.Querier, userID int64) ([]auth.Grant, bool, error) {
 	var n int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM users WHERE id = $1`, userID).Scan(&n); err != nil {
 		return nil, false, sqldb.Translate(err)
@@ -360,8 +359,8 @@ func (s *Service) DepartmentsOfUser(ctx context.Context, userID int64) ([]*Depar
 	if !ok {
 		return nil, apperr.ErrUnauthenticated()
 	}
-	w := &where{}
-	w.add("id IN (SELECT department_id FROM department_members WHERE user_id = " + w.arg(userID) + ")")
+	w := &sqldb.Where{}
+	w.Add("id IN (SELECT department_id FROM department_members WHERE user_id = " + w.Arg(userID) + ")")
 	if userID == 0 || a.UserID != userID {
 		paths, all, err := auth.Scoped(ctx, auth.ActRegionRead)
 		if err != nil {
@@ -369,7 +368,7 @@ func (s *Service) DepartmentsOfUser(ctx context.Context, userID int64) ([]*Depar
 		}
 		visible(w, paths, all)
 	}
-	ds, err := queryDepartments(ctx, s.db, `SELECT `+departmentCols+` FROM departments`+w.String()+` ORDER BY region_path, name, id`, w.args...)
+	ds, err := queryDepartments(ctx, s.db, `SELECT `+departmentCols+` FROM departments`+w.String()+` ORDER BY region_path, name, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("category: departments of user %d: %w", userID, err)
 	}

@@ -171,7 +171,7 @@ func (s *Service) hoursPerDay(ctx context.Context) time.Duration {
 // policyCols are the columns scanPolicy reads, in order.
 const policyCols = `id, category_code, urgency, tier, step, "limit", note, created_at, updated_at`
 
-func scanPolicy(sc scanner) (*TimeLimit, error) {
+func scanPolicy(sc sqldb.Scanner) (*TimeLimit, error) {
 	var p TimeLimit
 	var code, urg, tier sql.NullString
 	var lim string
@@ -188,7 +188,7 @@ func scanPolicy(sc scanner) (*TimeLimit, error) {
 	return &p, nil
 }
 
-func queryPolicies(ctx context.Context, q querier, query string, args ...any) ([]*TimeLimit, error) {
+func queryPolicies(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]*TimeLimit, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func queryPolicies(ctx context.Context, q querier, query string, args ...any) ([
 	return out, sqldb.Translate(rows.Err())
 }
 
-func policyByID(ctx context.Context, q querier, id int64) (*TimeLimit, error) {
+func policyByID(ctx context.Context, q sqldb.Querier, id int64) (*TimeLimit, error) {
 	p, err := scanPolicy(q.QueryRow(ctx, `SELECT `+policyCols+` FROM time_limits WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("时限规则 %d 不存在", "time-limit policy %d not found", id)
@@ -351,24 +351,24 @@ func (s *Service) FindTimeLimits(ctx context.Context, f TimeLimitFilter) ([]*Tim
 	if _, _, err := auth.Scoped(ctx, auth.ActRegionRead); err != nil {
 		return nil, 0, err
 	}
-	w := &where{}
+	w := &sqldb.Where{}
 	if f.CategoryCode != nil {
 		if c := normCode(*f.CategoryCode); c == "" {
-			w.add("category_code IS NULL")
+			w.Add("category_code IS NULL")
 		} else {
-			w.add("category_code = " + w.arg(c))
+			w.Add("category_code = " + w.Arg(c))
 		}
 	}
 	if f.Step != nil {
-		w.add("step = " + w.arg(string(*f.Step)))
+		w.Add("step = " + w.Arg(string(*f.Step)))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM time_limits`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM time_limits`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("category: count time limits: %w", sqldb.Translate(err))
 	}
-	offset, limit := page(f.Offset, f.Limit)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
 	ps, err := queryPolicies(ctx, s.db, `SELECT `+policyCols+` FROM time_limits`+w.String()+
-		` ORDER BY step, COALESCE(category_code, ''), COALESCE(urgency, ''), COALESCE(tier, ''), id LIMIT `+w.arg(limit)+` OFFSET `+w.arg(offset), w.args...)
+		` ORDER BY step, COALESCE(category_code, ''), COALESCE(urgency, ''), COALESCE(tier, ''), id LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("category: find time limits: %w", err)
 	}

@@ -2,9 +2,6 @@ package category
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -44,57 +41,12 @@ const (
 	maxLimit     = 5000
 )
 
-func page(offset, limit int) (int, int) {
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	if limit > maxLimit {
-		limit = maxLimit
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	return offset, limit
-}
-
-// querier is what both the reader pool and a transaction offer.
-type querier interface {
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// where builds a WHERE clause with numbered placeholders.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// arg adds an argument and returns its placeholder.
-func (w *where) arg(v any) string {
-	w.args = append(w.args, v)
-	return fmt.Sprintf("$%d", len(w.args))
-}
-
-// add adds a condition.
-func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
-
-// String returns " WHERE …" or "".
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
 // checkDictionaryWrite allows changes to the dictionary and the policies,
 // which hold for the whole deployment: the system, or an actor holding
 // region.write at a county or city (a street's admin must not change the
 // limits its county works to). A later issue may give these their own
 // action; region.write at the top of the tree stands in for it.
-func checkDictionaryWrite(ctx context.Context, q querier) error {
+func checkDictionaryWrite(ctx context.Context, q sqldb.Querier) error {
 	paths, all, err := auth.Scoped(ctx, auth.ActRegionWrite)
 	if err != nil {
 		return err
@@ -102,14 +54,10 @@ func checkDictionaryWrite(ctx context.Context, q querier) error {
 	if all {
 		return nil
 	}
-	w := &where{}
-	ph := make([]string, len(paths))
-	for i, p := range paths {
-		ph[i] = w.arg(p)
-	}
+	w := &sqldb.Where{}
 	var n int
-	err = q.QueryRow(ctx, `SELECT count(*) FROM regions WHERE level IN ('city', 'county') AND path IN (`+strings.Join(ph, ", ")+`)`,
-		w.args...).Scan(&n)
+	err = q.QueryRow(ctx, `SELECT count(*) FROM regions WHERE level IN ('city', 'county') AND path IN (`+sqldb.ArgList(w, paths)+`)`,
+		w.Args()...).Scan(&n)
 	if err != nil {
 		return sqldb.Translate(err)
 	}
