@@ -44,7 +44,7 @@ const maxTokenName = 64
 
 const apiTokenColumns = `id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at`
 
-func scanAPIToken(sc scanner) (*APIToken, error) {
+func scanAPIToken(sc sqldb.Scanner) (*APIToken, error) {
 	var t APIToken
 	var exp, used, rev sql.NullTime
 	if err := sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &exp, &used, &rev); err != nil {
@@ -163,7 +163,7 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, secret string) (*Act
 	row := s.db.QueryRow(ctx, `SELECT t.id, t.user_id, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at,
 			u.username, u.display_name, u.disabled
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hashToken(secret))
-	t, err := scanAPIToken(scanFunc(func(dest ...any) error {
+	t, err := scanAPIToken(sqldb.ScanFunc(func(dest ...any) error {
 		return row.Scan(append(dest, &name, &display, &disabled)...)
 	}))
 	if err != nil {
@@ -191,8 +191,3 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, secret string) (*Act
 	}
 	return a, nil
 }
-
-// scanFunc adapts a function to the scanner interface.
-type scanFunc func(dest ...any) error
-
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

@@ -2,12 +2,12 @@ package auth
 
 import (
 	"context"
-	"github.com/gridwork/gridwork/internal/ratelimit"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/apperr"
+	"github.com/gridwork/gridwork/internal/ratelimit"
 	"github.com/gridwork/gridwork/internal/sqldb"
 )
 
@@ -128,7 +128,7 @@ func (s *Service) resolveGrant(ctx context.Context, a *Actor, field string, in G
 // it: itself when allowSelf, or an actor covering the account (all of its
 // grants for user.write, any of them for user.read). An account the actor
 // cannot see is NotFound, so that ids do not reveal accounts elsewhere.
-func (s *Service) authorizeUser(ctx context.Context, q querier, act Action, id int64, allowSelf bool) (*Actor, *User, error) {
+func (s *Service) authorizeUser(ctx context.Context, q sqldb.Querier, act Action, id int64, allowSelf bool) (*Actor, *User, error) {
 	a, err := actor(ctx)
 	if err != nil {
 		return nil, nil, err

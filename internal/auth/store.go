@@ -3,23 +3,11 @@ package auth
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/sqldb"
 )
-
-// querier is what *sqldb.DB (reader pool) and *sqldb.Tx have in common, so
-// that loaders serve both service reads and callers' transactions.
-type querier interface {
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// scanner is *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
 
 const userColumns = `u.id, u.username, u.display_name, u.phone, u.disabled, u.failed_logins,
 	u.locked_until, u.password_changed_at, u.created_at, u.updated_at`
@@ -28,7 +16,7 @@ func errUserNotFound() *apperr.Error {
 	return apperr.NotFoundf("用户不存在", "user not found")
 }
 
-func scanUser(sc scanner) (*User, error) {
+func scanUser(sc sqldb.Scanner) (*User, error) {
 	var u User
 	var phone sql.NullString
 	var locked sql.NullTime
@@ -60,7 +48,7 @@ func nullable(s string) any {
 }
 
 // loadUser returns the user with its grants, or a NotFound error.
-func loadUser(ctx context.Context, q querier, id int64) (*User, error) {
+func loadUser(ctx context.Context, q sqldb.Querier, id int64) (*User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id))
 	if err != nil {
 		if apperr.CodeOf(sqldb.Translate(err)) == apperr.NotFound {
@@ -77,19 +65,14 @@ func loadUser(ctx context.Context, q querier, id int64) (*User, error) {
 }
 
 // loadGrants returns the grants of the given users, in grant order.
-func loadGrants(ctx context.Context, q querier, ids []int64) (map[int64][]Grant, error) {
+func loadGrants(ctx context.Context, q sqldb.Querier, ids []int64) (map[int64][]Grant, error) {
 	out := make(map[int64][]Grant, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ph := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		ph[i] = fmt.Sprintf("$%d", i+1)
-		args[i] = id
-	}
+	w := &sqldb.Where{}
 	rows, err := q.Query(ctx, `SELECT user_id, role, scope_kind, scope_id, scope_path FROM user_grants
-		WHERE user_id IN (`+strings.Join(ph, ", ")+`) ORDER BY user_id, id`, args...)
+		WHERE user_id IN (`+sqldb.ArgList(w, ids)+`) ORDER BY user_id, id`, w.Args()...)
 	if err != nil {
 		return nil, err
 	}

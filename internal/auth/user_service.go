@@ -97,6 +97,12 @@ func (s *Service) FindUserByID(ctx context.Context, id int64) (*User, error) {
 	return u, nil
 }
 
+// Page limits of FindUsers.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)
+
 // FindUsers lists the accounts holding a grant inside the actor's user.read
 // scopes, ordered by username, and the total count before paging.
 func (s *Service) FindUsers(ctx context.Context, f UserFilter) ([]*User, int, error) {
@@ -104,45 +110,30 @@ func (s *Service) FindUsers(ctx context.Context, f UserFilter) ([]*User, int, er
 	if err != nil {
 		return nil, 0, fmt.Errorf("auth: find users: %w", err)
 	}
-	var where []string
-	var args []any
+	w := &sqldb.Where{}
 	if !sp.All {
-		region, rargs := sqldb.Subtree("g.scope_path", sp.Region, len(args)+1)
-		args = append(args, rargs...)
-		party, pargs := sqldb.Subtree("g.scope_path", sp.Party, len(args)+1)
-		args = append(args, pargs...)
-		where = append(where, `EXISTS (SELECT 1 FROM user_grants g WHERE g.user_id = u.id AND
-			((g.scope_kind <> 'party' AND `+region+`) OR (g.scope_kind = 'party' AND `+party+`)))`)
+		region := w.SubtreeCond("g.scope_path", sp.Region)
+		party := w.SubtreeCond("g.scope_path", sp.Party)
+		w.Add(`EXISTS (SELECT 1 FROM user_grants g WHERE g.user_id = u.id AND
+			((g.scope_kind <> 'party' AND ` + region + `) OR (g.scope_kind = 'party' AND ` + party + `)))`)
 	}
 	if f.Query != nil && strings.TrimSpace(*f.Query) != "" {
-		args = append(args, "%"+likeEscape(strings.ToLower(strings.TrimSpace(*f.Query)))+"%")
-		n := len(args)
-		where = append(where, fmt.Sprintf(`(u.username LIKE $%d ESCAPE '\' OR lower(u.display_name) LIKE $%d ESCAPE '\')`, n, n))
+		p := w.Arg(sqldb.LikeContains(strings.ToLower(strings.TrimSpace(*f.Query))))
+		w.Add(`(u.username LIKE ` + p + ` ESCAPE '\' OR lower(u.display_name) LIKE ` + p + ` ESCAPE '\')`)
 	}
 	if f.Role != nil {
-		args = append(args, *f.Role)
-		where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM user_grants r WHERE r.user_id = u.id AND r.role = $%d)`, len(args)))
+		w.Add(`EXISTS (SELECT 1 FROM user_grants r WHERE r.user_id = u.id AND r.role = ` + w.Arg(*f.Role) + `)`)
 	}
 	if f.Disabled != nil {
-		args = append(args, *f.Disabled)
-		where = append(where, fmt.Sprintf(`u.disabled = $%d`, len(args)))
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+		w.Add(`u.disabled = ` + w.Arg(*f.Disabled))
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users u`+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users u`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("auth: count users: %w", sqldb.Translate(err))
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 500)
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.db.Query(ctx, `SELECT `+userColumns+` FROM users u`+cond+
-		fmt.Sprintf(` ORDER BY u.username LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
+	rows, err := s.db.Query(ctx, `SELECT `+userColumns+` FROM users u`+w.String()+
+		` ORDER BY u.username LIMIT `+w.Arg(limit)+` OFFSET `+w.Arg(offset), w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("auth: find users: %w", err)
 	}
@@ -168,11 +159,6 @@ func (s *Service) FindUsers(ctx context.Context, f UserFilter) ([]*User, int, er
 		u.Grants = grants[u.ID]
 	}
 	return users, total, nil
-}
-
-// likeEscape escapes LIKE wildcards with a backslash.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // UpdateUser changes a profile. Users may edit their own; others need
@@ -313,9 +299,3 @@ func (s *Service) LogoutAll(ctx context.Context, userID int64) error {
 	}
 	return nil
 }
-
-// compile-time check that both pools satisfy querier.
-var (
-	_ querier = (*sqldb.DB)(nil)
-	_ querier = (*sqldb.Tx)(nil)
-)
