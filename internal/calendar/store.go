@@ -4,22 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/sqldb"
 )
 
-// querier is what both the reader pool and a transaction offer.
-type querier interface {
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // loadAll reads every year (with its override count) and every override,
 // in one statement so that the two agree.
-func loadAll(ctx context.Context, q querier) ([]Year, []Day, error) {
+func loadAll(ctx context.Context, q sqldb.Querier) ([]Year, []Day, error) {
 	rows, err := q.Query(ctx, `
 		SELECT y.year, y.source, y.created_at, y.updated_at, d.day, d.kind, d.name
 		FROM calendar_years y LEFT JOIN calendar_days d ON d.year = y.year
@@ -50,7 +43,7 @@ func loadAll(ctx context.Context, q querier) ([]Year, []Day, error) {
 }
 
 // yearExists reports whether year has been entered.
-func yearExists(ctx context.Context, q querier, year int) (bool, error) {
+func yearExists(ctx context.Context, q sqldb.Querier, year int) (bool, error) {
 	var n int
 	err := q.QueryRow(ctx, `SELECT year FROM calendar_years WHERE year = $1`, year).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -120,21 +113,13 @@ func insertDays(ctx context.Context, tx *sqldb.Tx, days []Day) error {
 // countyOrAbove reports whether any of the region paths is a city or
 // county: the calendar is national, so only administrators at that level
 // edit it.
-func countyOrAbove(ctx context.Context, q querier, paths []string) (bool, error) {
+func countyOrAbove(ctx context.Context, q sqldb.Querier, paths []string) (bool, error) {
 	if len(paths) == 0 {
 		return false, nil
 	}
-	args := make([]any, len(paths))
-	in := ""
-	for i, p := range paths {
-		if i > 0 {
-			in += ", "
-		}
-		args[i] = p
-		in += "$" + strconv.Itoa(i+1)
-	}
+	w := &sqldb.Where{}
 	var n int
-	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM regions WHERE level IN ('city', 'county') AND path IN (`+in+`)`, args...).Scan(&n)
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM regions WHERE level IN ('city', 'county') AND path IN (`+sqldb.ArgList(w, paths)+`)`, w.Args()...).Scan(&n)
 	if err != nil {
 		return false, sqldb.Translate(err)
 	}
