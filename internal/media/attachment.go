@@ -32,10 +32,7 @@ type Attachment struct {
 
 const attachmentColumns = `id, sha256, content_type, size, width, height, location_stripped, storage_key, uploaded_by, created_at`
 
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanAttachment(row scanner) (*Attachment, error) {
+func scanAttachment(row sqldb.Scanner) (*Attachment, error) {
 	var a Attachment
 	var by sql.NullInt64
 	err := row.Scan(&a.ID, &a.SHA256, &a.ContentType, &a.Size, &a.Width, &a.Height,
