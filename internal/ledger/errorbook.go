@@ -37,15 +37,10 @@ func (r *Report) WriteErrorWorkbook(w io.Writer, lang string) error {
 		}
 		spec := specs[key]
 		name := spec.title(lang)
-		if first {
-			err = f.SetSheetName(f.GetSheetName(0), name)
-			first = false
-		} else {
-			_, err = f.NewSheet(name)
-		}
-		if err != nil {
+		if err := addSheet(f, first, name); err != nil {
 			return fmt.Errorf("ledger: error workbook: %w", err)
 		}
+		first = false
 		if err := writeErrorSheet(f, name, spec, recs, byRow[key], lang, st); err != nil {
 			return fmt.Errorf("ledger: error workbook sheet %s: %w", name, err)
 		}
@@ -54,12 +49,7 @@ func (r *Report) WriteErrorWorkbook(w io.Writer, lang string) error {
 	// data row to carry them. Its name matches no data sheet, so a re-upload
 	// ignores it.
 	summary := titleErrors.In(lang)
-	if first {
-		err = f.SetSheetName(f.GetSheetName(0), summary)
-	} else {
-		_, err = f.NewSheet(summary)
-	}
-	if err != nil {
+	if err := addSheet(f, first, summary); err != nil {
 		return fmt.Errorf("ledger: error workbook: %w", err)
 	}
 	if err := f.SetColWidth(summary, "A", "A", 100); err != nil {

@@ -80,12 +80,7 @@ func (ex *Exporter) Export(ctx context.Context, w io.Writer, opt ExportOptions) 
 	for i, key := range keys {
 		spec := specs[key]
 		name := spec.title(lang)
-		if i == 0 {
-			err = f.SetSheetName(f.GetSheetName(0), name)
-		} else {
-			_, err = f.NewSheet(name)
-		}
-		if err != nil {
+		if err := addSheet(f, i == 0, name); err != nil {
 			return fmt.Errorf("ledger: export: %w", err)
 		}
 		sw, err := startSheet(f, name, spec, lang, st)

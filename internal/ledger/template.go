@@ -22,12 +22,7 @@ func WriteTemplate(w io.Writer, lang string) error {
 	for i, key := range allSheets {
 		spec := specs[key]
 		name := spec.title(lang)
-		if i == 0 {
-			err = f.SetSheetName(f.GetSheetName(0), name)
-		} else {
-			_, err = f.NewSheet(name)
-		}
-		if err != nil {
+		if err := addSheet(f, i == 0, name); err != nil {
 			return fmt.Errorf("ledger: template sheet %s: %w", name, err)
 		}
 		if err := writeTemplateSheet(f, name, spec, lang, st); err != nil {
