@@ -104,5 +104,5 @@ func (s *Server) register(mux *http.ServeMux) {
 		}
 		mux.Handle(rt.method+" "+rt.path, h)
 	}
-	mux.HandleFunc("GET /{$}", s.handleHome)
+	s.registerPages(mux)
 }

@@ -3,7 +3,6 @@
 package web
 
 import (
-	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -72,7 +71,7 @@ type Server struct {
 	now       func() time.Time
 	secure    bool
 	ttl       time.Duration
-	tmpl      *template.Template
+	views     *views // page templates, message catalogues and static files
 	// intakeLimit bounds anonymous reports and uploads per client address.
 	intakeLimit *ratelimit.PerKey
 	openapi     []byte // the OpenAPI document, built once from the route table
@@ -101,7 +100,7 @@ func New(d Deps) *Server {
 		cases: d.Cases, calendar: d.Calendar, category: d.Category, media: d.Media, notify: d.Notify, stats: d.Stats, zone: d.Zone,
 		intakeLimit: ratelimit.New(intakePerMinute),
 		log:         d.Logger, gatherer: d.Registry, metrics: newHTTPMetrics(d.Registry), now: d.Now,
-		secure: d.SecureCookies, ttl: d.SessionTTL, tmpl: parseTemplates(),
+		secure: d.SecureCookies, ttl: d.SessionTTL, views: loadViews(d.Zone),
 	}
 	mux := http.NewServeMux()
 	s.register(mux)
