@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "Generating the demo city (seed %d, size %s) in %s …\n", *seed, *size, dbPath)
 		start := time.Now()
 		sysCtx := auth.WithActor(ctx, auth.SystemActor())
-		if err := demo.Load(sysCtx, a.db, city, demo.Deps{Territory: a.territory, People: a.people, Auth: a.auth}, ledger.CLIProgress(env.Stderr, "demo")); err != nil {
+		if err := demo.Load(sysCtx, a.db, city, demo.Deps{Territory: a.territory, People: a.people, Auth: a.auth, Category: a.category}, ledger.CLIProgress(env.Stderr, "demo")); err != nil {
 			return fmt.Errorf("load demo city: %w", err)
 		}
 		fmt.Fprintf(env.Stdout, "Demo city ready in %s.\n", time.Since(start).Round(time.Millisecond))

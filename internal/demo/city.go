@@ -29,6 +29,7 @@ type City struct {
 	PartyMembers  []PartyMember
 	ServicePoints []ServicePoint
 	Users         []User
+	Departments   []Department
 }
 
 // Region is a node of the region tree.
@@ -152,6 +153,9 @@ type User struct {
 	Building   int    // the building a building or unit head looks after; -1 otherwise
 	Unit       int    // the unit a unit head looks after; 0 otherwise
 	Department string // the department or company of department users and couriers
+	// Dept is the index into City.Departments of the department a
+	// department account acts for (its member); -1 for other accounts.
+	Dept int
 }
 
 // DemoPassword is the password of every demo account.

@@ -31,5 +31,6 @@ func (c *City) Digest() string {
 	write(c.PartyMembers)
 	write(c.ServicePoints)
 	write(c.Users)
+	write(c.Departments)
 	return hex.EncodeToString(h.Sum(nil))
 }

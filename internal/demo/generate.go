@@ -37,6 +37,7 @@ type gen struct {
 	idSeq          map[int][]uint16 // county region → numbers given out per birth day and sex
 	phones         map[uint64]bool  // prefix index << 32 | last 8 digits
 	usernames      map[string]bool
+	pendingMembers []pendingMember // department accounts, linked by departments()
 
 	// focus is the building 水韵名都 27号楼 once generated (-1 before):
 	// the demo logins of its grid live and work there.
@@ -63,6 +64,7 @@ func Generate(opt Options) *City {
 	g.party()
 	g.servicePoints()
 	g.users()
+	g.departments()
 	return g.c
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/category"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/territory"
 	"github.com/paulmach/orb"
@@ -504,5 +505,70 @@ func TestVillageAndCitySizes(t *testing.T) {
 func BenchmarkGenerateDistrict(b *testing.B) {
 	for b.Loop() {
 		Generate(Options{Seed: 1})
+	}
+}
+
+func TestDepartments(t *testing.T) {
+	for _, c := range []*City{district(t), Generate(Options{Seed: 5, Size: SizeVillage}), Generate(Options{Seed: 5, Size: SizeCity, HouseholdScale: 0.01})} {
+		byRegion := map[int]map[string]int{}
+		for i, d := range c.Departments {
+			if byRegion[d.Region] == nil {
+				byRegion[d.Region] = map[string]int{}
+			}
+			if _, dup := byRegion[d.Region][d.Name]; dup {
+				t.Errorf("%v: two departments named %s at %s", c.Size, d.Name, c.Regions[d.Region].Name)
+			}
+			byRegion[d.Region][d.Name] = i
+			if !category.ValidDepartmentKind(d.Kind) || !strings.HasPrefix(d.Phone, "0571-8") || len(d.Phone) != 13 {
+				t.Errorf("%v: department %+v", c.Size, d)
+			}
+		}
+		housed := map[int]bool{}
+		for _, cp := range c.Compounds {
+			housed[cp.Community] = true
+		}
+		for i, r := range c.Regions {
+			var want []string
+			switch r.Level {
+			case territory.LevelCity, territory.LevelCounty:
+				for _, d := range districtDepartments {
+					want = append(want, d.name)
+				}
+			case territory.LevelTownship:
+				want = []string{"公安派出所", "司法所"}
+			case territory.LevelVillage:
+				want = []string{"社区居委会"}
+				if !isVillageCode(r.Code) && housed[i] {
+					want = append(want, "物业公司")
+				}
+			}
+			if len(byRegion[i]) != len(want) {
+				t.Errorf("%v: %s has %d departments, want %v", c.Size, r.Name, len(byRegion[i]), want)
+			}
+			for _, n := range want {
+				if _, ok := byRegion[i][n]; !ok {
+					t.Errorf("%v: %s has no %s", c.Size, r.Name, n)
+				}
+			}
+		}
+		// Every department account acts for a department of its scope:
+		// the heating logins for the heating company, the property logins
+		// for their community's property company.
+		for _, u := range c.Users {
+			if (u.Role == auth.RoleDepartment) != (u.Dept >= 0) {
+				t.Errorf("%v: %s (%s) acts for department %d", c.Size, u.Username, u.Role, u.Dept)
+				continue
+			}
+			if u.Dept < 0 {
+				continue
+			}
+			d := c.Departments[u.Dept]
+			wantName := map[string]string{"heating": "供热公司", "water": "供水公司", "power": "供电公司", "municipal": "市政设施管理处",
+				"police": "公安派出所", "property": "物业公司"}[strings.Split(u.Username, "-")[0]]
+			if d.Region != u.Grants[0].Region || d.Name != wantName {
+				t.Errorf("%v: %s acts for %s at %s, want %s at %s", c.Size, u.Username, d.Name, c.Regions[d.Region].Name,
+					wantName, c.Regions[u.Grants[0].Region].Name)
+			}
+		}
 	}
 }

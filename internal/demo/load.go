@@ -7,6 +7,7 @@ import (
 
 	"github.com/gridwork/gridwork/internal/apperr"
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/category"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/sqldb"
 	"github.com/gridwork/gridwork/internal/territory"
@@ -19,6 +20,7 @@ type Deps struct {
 	Territory *territory.Service
 	People    *people.Service
 	Auth      *auth.Service
+	Category  *category.Service // departments and their members
 }
 
 // loader carries the ids the database gave the city's records.
@@ -44,12 +46,14 @@ type loader struct {
 // in large transactions: the region tree and its boundaries in one, the
 // places and residents one street or town at a time, the party
 // organisations in one, the accounts in one, the party members one street
-// or town at a time.
+// or town at a time; the departments and their members through
+// category.Service, one transaction each (category has no batch API, and
+// they are a few hundred at most).
 // progress, if not nil, is called with the records written so far and the
 // total. Any record the domain services reject makes Load fail with that
 // error; what was committed before stays.
 func Load(ctx context.Context, db *sqldb.DB, city *City, deps Deps, progress func(done, total int)) error {
-	if deps.Territory == nil || deps.People == nil || deps.Auth == nil {
+	if deps.Territory == nil || deps.People == nil || deps.Auth == nil || deps.Category == nil {
 		return fmt.Errorf("demo: load: missing a service in Deps")
 	}
 	ctx = auth.WithActor(ctx, auth.SystemActor())
@@ -78,7 +82,12 @@ func newLoader(db *sqldb.DB, city *City, deps Deps, progress func(done, total in
 		userOfResi: map[int]int{},
 	}
 	l.total = len(city.Regions) + len(city.Buildings) + len(city.Households) + len(city.Residents) +
-		len(city.PartyOrgs) + len(city.Users) + len(city.PartyMembers) + len(city.ServicePoints)
+		len(city.PartyOrgs) + len(city.Users) + len(city.PartyMembers) + len(city.ServicePoints) + len(city.Departments)
+	for _, u := range city.Users {
+		if u.Dept >= 0 {
+			l.total++
+		}
+	}
 	return l
 }
 
@@ -95,6 +104,7 @@ func (l *loader) steps() []loadStep {
 		{"places and residents", l.places},
 		{"party organisations", l.orgs},
 		{"accounts", l.users},
+		{"departments", l.departments},
 		{"party members", l.members},
 		{"service points", l.servicePoints},
 	}
@@ -461,6 +471,32 @@ func (l *loader) servicePoints(ctx context.Context) error {
 		})
 		if err != nil {
 			return err
+		}
+		l.step(1)
+	}
+	return nil
+}
+
+// departments registers the departments, then makes each department
+// account a member of its own.
+func (l *loader) departments(ctx context.Context) error {
+	ids := make([]int64, len(l.c.Departments))
+	for i, d := range l.c.Departments {
+		dep, err := l.deps.Category.CreateDepartment(ctx, category.DepartmentInput{
+			Name: d.Name, Kind: d.Kind, RegionID: l.region[d.Region].ID, Phone: d.Phone,
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.c.Regions[d.Region].Name, err)
+		}
+		ids[i] = dep.ID
+		l.step(1)
+	}
+	for i, u := range l.c.Users {
+		if u.Dept < 0 {
+			continue
+		}
+		if err := l.deps.Category.AddMember(ctx, ids[u.Dept], l.userID[i]); err != nil {
+			return fmt.Errorf("%s: %w", u.Username, err)
 		}
 		l.step(1)
 	}

@@ -10,14 +10,30 @@ import (
 	"time"
 
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/calendar"
+	"github.com/gridwork/gridwork/internal/category"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/sqldb"
 	"github.com/gridwork/gridwork/internal/sqldb/sqldbtest"
 	"github.com/gridwork/gridwork/internal/territory"
 )
 
-// newDeps wires the domain services on db as cmd/gridwork does.
+// world is the domain services on a test database, wired as cmd/gridwork
+// does: what Load writes through, and what the case loop needs besides.
+type world struct {
+	Deps
+	keys *people.Keyring
+	cal  *calendar.Service
+}
+
+// newDeps wires the services Load writes through on db.
 func newDeps(t testing.TB, db *sqldb.DB) Deps {
+	t.Helper()
+	return newWorld(t, db).Deps
+}
+
+// newWorld wires the domain services on db as cmd/gridwork does.
+func newWorld(t testing.TB, db *sqldb.DB) *world {
 	t.Helper()
 	key, err := people.GenerateKey()
 	if err != nil {
@@ -37,14 +53,17 @@ func newDeps(t testing.TB, db *sqldb.DB) Deps {
 		return terr.PathOf(context.Background(), id)
 	}
 	au := auth.NewService(db, resolve, auth.Options{Argon2: auth.FastArgon2(), Logger: slog.New(slog.DiscardHandler)})
-	return Deps{Territory: terr, People: ppl, Auth: au}
+	cal := calendar.NewService(db, calendar.Options{})
+	cat := category.NewService(db, cal)
+	return &world{Deps: Deps{Territory: terr, People: ppl, Auth: au, Category: cat}, keys: keys, cal: cal}
 }
 
 func TestLoadVillage(t *testing.T) {
 	city := Generate(Options{Seed: 11, Size: SizeVillage, HouseholdScale: 0.2})
 	sqldbtest.Engines(t, sqldbtest.Options{}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		deps := newDeps(t, db)
+		w := newWorld(t, db)
+		deps := w.Deps
 		var calls, done, total int
 		err := Load(ctx, db, city, deps, func(d, n int) { calls, done, total = calls+1, d, n })
 		if err != nil {
@@ -142,6 +161,12 @@ func TestLoadVillage(t *testing.T) {
 			}
 		}
 		count("residents the grid worker sees", n, err, gridResidents)
+
+		_, n, err = deps.Category.FindDepartments(sys, category.DepartmentFilter{})
+		count("departments", n, err, len(city.Departments))
+		seedCaseLoop(t, w)
+		checkRouting(t, w, city)
+		playCase(t, w, db, city)
 	})
 }
 

@@ -12,7 +12,8 @@ import (
 // users adds the demo accounts: per district (and for the city) an admin,
 // a leader, a dispatcher and the utility and municipal departments; per street or town
 // a leader, a dispatcher and the police; per community its property
-// company; per street two couriers; and per grid a grid worker, the
+// company (each department account acting for its department, see
+// departments); per street two couriers; and per grid a grid worker, the
 // branch secretary, a building head, a unit head, a party member and a
 // resident.
 func (g *gen) users() {
@@ -93,13 +94,13 @@ func (g *gen) addUser(u User) {
 // addStaff adds an account for a person who is not a resident.
 func (g *gen) addStaff(username string, role auth.Role, dept string, grants ...Grant) {
 	n, p := g.staff()
-	g.addUser(User{Username: username, Name: n, Phone: p, Role: role, Grants: grants, Resident: -1, Building: -1, Department: dept})
+	g.addUser(User{Username: username, Name: n, Phone: p, Role: role, Grants: grants, Resident: -1, Building: -1, Department: dept, Dept: -1})
 }
 
 // addResidentUser adds an account for resident res.
 func (g *gen) addResidentUser(username string, role auth.Role, res, building, unit int, grants ...Grant) {
 	r := g.c.Residents[res]
-	g.addUser(User{Username: username, Name: r.Name, Phone: r.Phone, Role: role, Grants: grants, Resident: res, Building: building, Unit: unit})
+	g.addUser(User{Username: username, Name: r.Name, Phone: r.Phone, Role: role, Grants: grants, Resident: res, Building: building, Unit: unit, Dept: -1})
 }
 
 func (g *gen) districtUsers(county int) {
@@ -112,13 +113,13 @@ func (g *gen) districtUsers(county int) {
 	g.addStaff(name("admin", s), auth.RoleAdmin, "", regionGrant(auth.RoleAdmin, county))
 	g.addStaff(name("leader", s), auth.RoleLeader, "", regionGrant(auth.RoleLeader, county))
 	g.addStaff(name("dispatcher", s), auth.RoleDispatcher, r.Name+"社会治理综合指挥中心", regionGrant(auth.RoleDispatcher, county))
-	for _, d := range []struct{ user, dept string }{
-		{"heating", stem + "热力有限公司"},       // 供热公司
-		{"municipal", r.Name + "市政设施管理中心"}, // 市政
-		{"water", stem + "水务集团"},
-		{"power", stem + "供电公司"},
+	for _, d := range []struct{ user, company, route string }{
+		{"heating", stem + "热力有限公司", deptHeating},
+		{"municipal", r.Name + "市政设施管理中心", deptMunicipal},
+		{"water", stem + "水务集团", deptWater},
+		{"power", stem + "供电公司", deptPower},
 	} {
-		g.addStaff(name(d.user, s), auth.RoleDepartment, d.dept, regionGrant(auth.RoleDepartment, county))
+		g.addDeptStaff(name(d.user, s), d.company, d.route, county)
 	}
 }
 
@@ -128,7 +129,7 @@ func (g *gen) townshipUsers(t int) {
 	g.addStaff(name("leader", s), auth.RoleLeader, "", regionGrant(auth.RoleLeader, t))
 	g.addStaff(name("dispatcher", s), auth.RoleDispatcher, r.Name+"综治中心", regionGrant(auth.RoleDispatcher, t))
 	stem := strings.TrimSuffix(strings.TrimSuffix(r.Name, "街道"), "镇")
-	g.addStaff(name("police", s), auth.RoleDepartment, stem+"派出所", regionGrant(auth.RoleDepartment, t))
+	g.addDeptStaff(name("police", s), stem+"派出所", deptPolice, t)
 	if r.Rural {
 		return
 	}
@@ -144,11 +145,12 @@ func (g *gen) townshipUsers(t int) {
 	}
 }
 
-// propertyUser adds the property company of a community's first compound.
+// propertyUser adds the account of the property company of a community's
+// first compound, acting for the community's 物业公司.
 func (g *gen) propertyUser(comm int) {
 	for _, cp := range g.c.Compounds {
 		if cp.Community == comm {
-			g.addStaff(name("property", g.slug(comm)), auth.RoleDepartment, cp.Name+"物业服务中心", regionGrant(auth.RoleDepartment, comm))
+			g.addDeptStaff(name("property", g.slug(comm)), cp.Name+"物业服务中心", deptProperty, comm)
 			return
 		}
 	}
