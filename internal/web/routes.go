@@ -49,6 +49,7 @@ func (s *Server) routeTable() []route {
 	rs := s.foundationRoutes()
 	rs = append(rs, s.caseRoutes()...)
 	rs = append(rs, s.adminRoutes()...)
+	rs = append(rs, s.open311Routes()...)
 	return rs
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/gridwork/gridwork/internal/ledger"
 	"github.com/gridwork/gridwork/internal/media"
 	"github.com/gridwork/gridwork/internal/notify"
+	"github.com/gridwork/gridwork/internal/open311"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/ratelimit"
 	"github.com/gridwork/gridwork/internal/sqldb"
@@ -36,6 +37,7 @@ type Deps struct {
 	Media     *media.Service
 	Notify    *notify.Service
 	Stats     *stats.Service
+	Open311   *open311.Service // Open311 GeoReport v2 at /open311/v2; none if nil
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	Now       func() time.Time
@@ -64,6 +66,7 @@ type Server struct {
 	media     *media.Service
 	notify    *notify.Service
 	stats     *stats.Service
+	open311   *open311.Service
 	zone      *time.Location // the display time zone
 	log       *slog.Logger
 	gatherer  prometheus.Gatherer
@@ -97,7 +100,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{
 		db: d.DB, auth: d.Auth, territory: d.Territory, people: d.People, ledger: d.Ledger, exporter: d.Exporter,
-		cases: d.Cases, calendar: d.Calendar, category: d.Category, media: d.Media, notify: d.Notify, stats: d.Stats, zone: d.Zone,
+		cases: d.Cases, calendar: d.Calendar, category: d.Category, media: d.Media, notify: d.Notify, stats: d.Stats, open311: d.Open311, zone: d.Zone,
 		intakeLimit: ratelimit.New(intakePerMinute),
 		log:         d.Logger, gatherer: d.Registry, metrics: newHTTPMetrics(d.Registry), now: d.Now,
 		secure: d.SecureCookies, ttl: d.SessionTTL, views: loadViews(d.Zone),

@@ -1,0 +1,25 @@
+-- +goose Up
+-- open311_requests are what an Open311 POST carried beside the case it
+-- created (the case itself lives in cases, channel 'api'): the key (the
+-- client) and jurisdiction it came through, the client's idempotency token,
+-- the address text and media URL it gave, the reporter's e-mail (encrypted
+-- with people.Keyring, column name "open311_email"), device and account ids,
+-- and the service attributes as a JSON object {code: [values]}.
+CREATE TABLE open311_requests (
+    case_id      INTEGER PRIMARY KEY REFERENCES cases (id),
+    key_id       INTEGER NOT NULL REFERENCES open311_keys (id),
+    region_id    INTEGER NOT NULL REFERENCES regions (id),
+    token        TEXT,
+    address      TEXT NOT NULL DEFAULT '',
+    media_url    TEXT NOT NULL DEFAULT '',
+    email        BLOB,
+    device_id    TEXT NOT NULL DEFAULT '',
+    account_id   TEXT NOT NULL DEFAULT '',
+    attributes   TEXT NOT NULL DEFAULT '{}',
+    created_at   TIMESTAMP NOT NULL,
+    UNIQUE (key_id, token)
+);
+CREATE INDEX open311_requests_key ON open311_requests (key_id, created_at);
+
+-- +goose Down
+DROP TABLE open311_requests;
