@@ -37,6 +37,7 @@ var keyUses = []*regexp.Regexp{
 	regexp.MustCompile(`newPage\(w, r, "([^"]+)"\)`),
 	regexp.MustCompile(`redirect\([^)]*, "([a-z_]+\.[a-z0-9_.]+)"\)`),
 	regexp.MustCompile(`msg\("([^"]+)"\)`),
+	regexp.MustCompile(`"(flash\.[a-z_]+)"`),
 }
 
 // TestTemplatesUseKnownKeys: templates and page code name only keys that
@@ -83,6 +84,11 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 	for _, k := range []string{"role.system", "role.anonymous"} {
 		if !c.has(k) {
 			t.Errorf("no key %s", k)
+		}
+	}
+	for _, sat := range []cases.Satisfaction{cases.Satisfied, cases.Basic, cases.Unsatisfied} {
+		if !c.has("rate." + string(sat)) {
+			t.Errorf("no key for satisfaction %s", sat)
 		}
 	}
 	for _, l := range []cases.Light{cases.LightGreen, cases.LightYellow, cases.LightRed} {

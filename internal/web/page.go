@@ -39,13 +39,17 @@ type views struct {
 	cat    catalog
 	assets *assets
 	zone   *time.Location
+	// popular caches each community's most common categories for the
+	// report form's picker.
+	popular *popularCache
 }
 
 // loadViews parses templates/: files whose names start with "_" (and
 // layout.html) hold shared definitions and are parsed into every page;
 // each other file is one page, which defines the layout's blocks.
 func loadViews(zone *time.Location) *views {
-	v := &views{pages: map[string]*template.Template{}, cat: loadCatalog(), assets: loadAssets(), zone: zone}
+	v := &views{pages: map[string]*template.Template{}, cat: loadCatalog(), assets: loadAssets(), zone: zone,
+		popular: &popularCache{m: map[int64]popularEntry{}}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -79,7 +83,14 @@ var templateFuncs = template.FuncMap{
 		}
 		return out
 	},
-	"add": func(a, b int) int { return a + b },
+	// seqDown returns n…1 (star radios, drawn right to left).
+	"seqDown": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = n - i
+		}
+		return out
+	},
 }
 
 // Page is what the layout needs of every page. Each page has its own data
@@ -97,6 +108,9 @@ type Page struct {
 	Form      url.Values        // what was typed, shown again after an error
 	Nav       string            // the current navigation item, for aria-current
 	Wide      bool              // lay out for a desktop console rather than a phone
+	// ClearDraft names the drafts (a prefix of data-draft) that app.js
+	// forgets on this page: set after a form's successful submission.
+	ClearDraft string
 
 	v   *views
 	now time.Time
@@ -167,32 +181,41 @@ func (p Page) Now() time.Time { return p.now }
 // Fail shows err on the form: each field error beside its field, any other
 // message above the form. Internal errors must not reach it (see
 // formError); their cause is never shown.
-func (p *Page) Fail(err error) {
+func (p *Page) Fail(err error) { p.FailAs(err, nil) }
+
+// FailAs is Fail for a form whose fields are named differently from the
+// service's: alias maps a service field ("building_id") to the form's
+// ("place").
+func (p *Page) FailAs(err error, alias map[string]string) {
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
 	}
 	var list apperr.List
 	if errors.As(err, &list) {
 		for _, e := range list {
-			p.failOne(e)
+			p.failOne(e, alias)
 		}
 		return
 	}
 	if e := apperr.As(err); e != nil && e.Code != apperr.Internal {
-		p.failOne(e)
+		p.failOne(e, alias)
 		return
 	}
 	p.FormError = p.T("error.internal")
 }
 
-func (p *Page) failOne(e *apperr.Error) {
+func (p *Page) failOne(e *apperr.Error, alias map[string]string) {
 	msg := e.Msg.In(p.Lang)
-	if e.Field == "" {
+	field := e.Field
+	if a, ok := alias[field]; ok {
+		field = a
+	}
+	if field == "" {
 		p.FormError = msg
 		return
 	}
-	if _, dup := p.Errors[e.Field]; !dup {
-		p.Errors[e.Field] = msg
+	if _, dup := p.Errors[field]; !dup {
+		p.Errors[field] = msg
 	}
 }
 
@@ -219,6 +242,9 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, titleKey string
 	if c, err := r.Cookie(flashCookie); err == nil {
 		if s.views.cat.has(c.Value) {
 			p.Flash = p.T(c.Value)
+		}
+		if c.Value == "flash.report_received" || c.Value == "flash.report_duplicate" {
+			p.ClearDraft = "report"
 		}
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 	}
