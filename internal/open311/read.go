@@ -359,7 +359,7 @@ func (s *Service) FindToken(ctx context.Context, c Caller, token string) (Reques
 	if c.Client == nil {
 		return nil, apperr.New(apperr.Forbidden, "api_key", "查询 token 须提供提交时所用的 api_key", "looking up a token needs the api_key that sent it")
 	}
-	id, err := caseOfToken(ctx, s.db, c.Client.KeyID, strings.TrimSpace(token))
+	id, _, err := caseOfToken(ctx, s.db, c.Client.KeyID, strings.TrimSpace(token))
 	if err == nil {
 		var cs *cases.Case
 		if cs, err = s.cs.FindCaseByID(system(ctx), id); err == nil && !c.Jurisdiction.covers(cs.RegionPath) {

@@ -17,6 +17,7 @@ type extras struct {
 	keyID      int64
 	regionID   int64
 	token      string
+	digest     string // keyed hash of the arguments (see digestOf)
 	address    string
 	mediaURL   string
 	email      []byte // encrypted, column "open311_email"
@@ -43,20 +44,20 @@ func insertExtras(ctx context.Context, tx *sqldb.Tx, e *extras) error {
 	if len(e.email) > 0 {
 		email = e.email
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO open311_requests (case_id, key_id, region_id, token, address, media_url, email,
+	_, err = tx.Exec(ctx, `INSERT INTO open311_requests (case_id, key_id, region_id, token, digest, address, media_url, email,
 			device_id, account_id, attributes, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-		e.caseID, e.keyID, e.regionID, token, e.address, e.mediaURL, email, e.deviceID, e.accountID, string(attrs), tx.Now)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+		e.caseID, e.keyID, e.regionID, token, e.digest, e.address, e.mediaURL, email, e.deviceID, e.accountID, string(attrs), tx.Now)
 	return err
 }
 
-const extrasColumns = `case_id, key_id, region_id, token, address, media_url, email, device_id, account_id, attributes, created_at`
+const extrasColumns = `case_id, key_id, region_id, token, digest, address, media_url, email, device_id, account_id, attributes, created_at`
 
 func scanExtras(sc sqldb.Scanner) (*extras, error) {
 	var e extras
 	var token sql.NullString
 	var attrs string
-	if err := sc.Scan(&e.caseID, &e.keyID, &e.regionID, &token, &e.address, &e.mediaURL, &e.email, &e.deviceID, &e.accountID,
+	if err := sc.Scan(&e.caseID, &e.keyID, &e.regionID, &token, &e.digest, &e.address, &e.mediaURL, &e.email, &e.deviceID, &e.accountID,
 		&attrs, &e.createdAt); err != nil {
 		return nil, sqldb.Translate(err)
 	}
@@ -89,12 +90,14 @@ func extrasOf(ctx context.Context, q sqldb.Querier, ids []int64) (map[int64]*ext
 	return out, sqldb.Translate(rows.Err())
 }
 
-// caseOfToken returns the case a key's token created: NotFound on "token".
-func caseOfToken(ctx context.Context, q sqldb.Querier, keyID int64, token string) (int64, error) {
+// caseOfToken returns the case a key's token created with the digest of
+// its arguments: NotFound on "token".
+func caseOfToken(ctx context.Context, q sqldb.Querier, keyID int64, token string) (int64, string, error) {
 	var id int64
-	err := q.QueryRow(ctx, `SELECT case_id FROM open311_requests WHERE key_id = $1 AND token = $2`, keyID, token).Scan(&id)
+	var digest string
+	err := q.QueryRow(ctx, `SELECT case_id, digest FROM open311_requests WHERE key_id = $1 AND token = $2`, keyID, token).Scan(&id, &digest)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, apperr.Newf(apperr.NotFound, "token", "token“%s”不存在", "token %q was not found", token)
+		return 0, "", apperr.Newf(apperr.NotFound, "token", "token“%s”不存在", "token %q was not found", token)
 	}
-	return id, sqldb.Translate(err)
+	return id, digest, sqldb.Translate(err)
 }

@@ -2,6 +2,8 @@ package open311
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/mail"
@@ -108,16 +110,22 @@ func (s *Service) submit(ctx context.Context, c Caller, in RequestInput) (*Creat
 	}
 	// A retry after a success (the common case) answers at once, without
 	// a second upload.
+	digest, err := s.digestOf(in)
+	if err != nil {
+		return nil, err
+	}
 	if token != "" {
-		id, err := caseOfToken(ctx, s.db, cl.KeyID, token)
-		if err == nil {
+		id, was, err := caseOfToken(ctx, s.db, cl.KeyID, token)
+		switch {
+		case err == nil && was != digest:
+			return nil, errTokenReused()
+		case err == nil:
 			cs, err := s.cs.FindCaseByID(sys, id)
 			if err != nil {
 				return nil, err
 			}
-			return createdOf(cs, cat, in.AccountID), nil
-		}
-		if apperr.CodeOf(err) != apperr.NotFound {
+			return createdOf(cs, cat, strings.TrimSpace(in.AccountID)), nil
+		case apperr.CodeOf(err) != apperr.NotFound:
 			return nil, err
 		}
 	}
@@ -166,12 +174,28 @@ func (s *Service) submit(ctx context.Context, c Caller, in RequestInput) (*Creat
 	if err != nil {
 		return nil, caseError(err)
 	}
-	ex := &extras{caseID: cs.ID, keyID: cl.KeyID, regionID: j.RegionID, token: token, address: p.address, mediaURL: p.mediaURL,
+	ex := &extras{caseID: cs.ID, keyID: cl.KeyID, regionID: j.RegionID, token: token, digest: digest, address: p.address, mediaURL: p.mediaURL,
 		email: email, deviceID: p.deviceID, accountID: p.accountID, attributes: ap.values}
 	if err := s.db.Transact(ctx, func(tx *sqldb.Tx) error { return insertExtras(ctx, tx, ex) }); err != nil {
 		return nil, err
 	}
 	return createdOf(cs, cat, p.accountID), nil
+}
+
+// digestOf is a keyed hash of a request's arguments (not the photo's
+// bytes): a retry carries the same ones. Keyed, since they hold the phone
+// and the e-mail.
+func (s *Service) digestOf(in RequestInput) (string, error) {
+	in.Media, in.Token = nil, ""
+	b, err := json.Marshal(in) // maps marshal with sorted keys
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(s.keys.BlindIndex("open311_digest", string(b))), nil
+}
+
+func errTokenReused() error {
+	return apperr.Conflictf("token", "该 token 已用于另一份诉求", "the token was already used for a different request")
 }
 
 // checked is a request's arguments after their checks.
@@ -223,7 +247,7 @@ func (s *Service) checkRequest(in RequestInput, ap *applied) (*checked, apperr.L
 	if utf8.RuneCountInString(p.address) > maxAddress || strings.ContainsAny(p.address, "\r\n") {
 		bad("address_string", "地址为一行文字，最多 %d 字", "address_string is one line of at most %d characters", maxAddress)
 	}
-	if !p.point && p.building == 0 {
+	if in.Lat == nil && in.Long == nil && p.building == 0 {
 		if p.address != "" {
 			bad("address_string", "无法仅凭地址文字定位：请同时提供 lat/long 或 address_id（楼栋编号）",
 				"an address text alone cannot be placed here: send lat/long or address_id (a building id) with it")

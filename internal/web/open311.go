@@ -121,11 +121,16 @@ func (s *Server) writeO311Error(w http.ResponseWriter, r *http.Request, f o311Fo
 	writeO311(w, f, status, open311.Errors(list))
 }
 
-// o311Caller works out who asks: the key of api_key (optional for reads;
-// an invalid one is refused), within its rate, in the jurisdiction named.
-func (s *Server) o311Caller(r *http.Request) (open311.Caller, error) {
+// o311Caller works out who asks: the key of api_key (required when
+// needKey, else optional; an invalid one is refused), within its rate, in
+// the jurisdiction named.
+func (s *Server) o311Caller(r *http.Request, needKey bool) (open311.Caller, error) {
 	c := open311.Caller{Lang: langOf(r)}
-	if key := r.FormValue("api_key"); key != "" {
+	key := r.FormValue("api_key")
+	if needKey && key == "" {
+		return c, apperr.New(apperr.Forbidden, "api_key", "缺少 api_key", "api_key is missing")
+	}
+	if key != "" {
 		cl, err := s.open311.Authenticate(r.Context(), key)
 		if err != nil {
 			return c, err
@@ -162,7 +167,7 @@ func (s *Server) handleO311Discovery(w http.ResponseWriter, r *http.Request, c o
 }
 
 func (s *Server) handleO311Services(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	caller, err := s.o311Caller(r)
+	caller, err := s.o311Caller(r, false)
 	if err != nil {
 		return err
 	}
@@ -175,7 +180,7 @@ func (s *Server) handleO311Services(w http.ResponseWriter, r *http.Request, c o3
 }
 
 func (s *Server) handleO311Definition(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	caller, err := s.o311Caller(r)
+	caller, err := s.o311Caller(r, false)
 	if err != nil {
 		return err
 	}
@@ -216,7 +221,7 @@ func (s *Server) handleO311Post(w http.ResponseWriter, r *http.Request, c o311Ca
 			return apperr.Invalidf("", "请求内容应为 application/x-www-form-urlencoded 表单", "the body must be an application/x-www-form-urlencoded form")
 		}
 	}
-	caller, err := s.o311Caller(r)
+	caller, err := s.o311Caller(r, true)
 	if err != nil {
 		return err
 	}
@@ -255,7 +260,7 @@ func (s *Server) handleO311Post(w http.ResponseWriter, r *http.Request, c o311Ca
 // filters and the extensions (status_detail, updated_after/before, bbox,
 // page/page_size).
 func (s *Server) handleO311Requests(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	caller, err := s.o311Caller(r)
+	caller, err := s.o311Caller(r, false)
 	if err != nil {
 		return err
 	}
@@ -291,7 +296,7 @@ func (s *Server) handleO311Requests(w http.ResponseWriter, r *http.Request, c o3
 }
 
 func (s *Server) handleO311Request(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	caller, err := s.o311Caller(r)
+	caller, err := s.o311Caller(r, false)
 	if err != nil {
 		return err
 	}
@@ -304,7 +309,7 @@ func (s *Server) handleO311Request(w http.ResponseWriter, r *http.Request, c o31
 }
 
 func (s *Server) handleO311Updates(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	caller, err := s.o311Caller(r)
+	caller, err := s.o311Caller(r, false)
 	if err != nil {
 		return err
 	}
@@ -317,7 +322,7 @@ func (s *Server) handleO311Updates(w http.ResponseWriter, r *http.Request, c o31
 }
 
 func (s *Server) handleO311Token(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	caller, err := s.o311Caller(r)
+	caller, err := s.o311Caller(r, false)
 	if err != nil {
 		return err
 	}
