@@ -133,7 +133,7 @@
       if (!pin) {
         pin = document.createElementNS(ns, "circle");
         pin.setAttribute("class", "pin");
-        pin.setAttribute("r", "11");
+        pin.setAttribute("r", "20");
         svg.appendChild(pin);
       }
       pin.setAttribute("cx", x.toFixed(1));
