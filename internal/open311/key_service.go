@@ -137,6 +137,9 @@ func (s *Service) createKey(ctx context.Context, in KeyInput) (*Key, string, err
 // does not exist or the actor may not see it; Forbidden without user.write
 // over every jurisdiction it has and gets; Invalid naming the field.
 func (s *Service) UpdateKey(ctx context.Context, id int64, upd KeyUpdate) (*Key, error) {
+	if _, ok := auth.ActorFrom(ctx); !ok {
+		return nil, wrapKey("update key", apperr.ErrUnauthenticated())
+	}
 	err := s.db.Transact(ctx, func(tx *sqldb.Tx) error {
 		kr, err := loadKey(ctx, tx, id)
 		if err != nil {

@@ -133,6 +133,11 @@ func (s *Server) o311Caller(r *http.Request, needKey bool) (open311.Caller, erro
 	if key != "" {
 		cl, err := s.open311.Authenticate(r.Context(), key)
 		if err != nil {
+			// Wrong keys count against the address, so that guessing is
+			// throttled like any request without a key.
+			if aerr := s.open311.Admit(nil, clientIP(r)); aerr != nil {
+				return c, aerr
+			}
 			return c, err
 		}
 		c.Client = cl
@@ -393,6 +398,9 @@ func (s *Server) handleCreateOpen311Key(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleListOpen311Keys(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireActor(r); err != nil {
+		return err
+	}
 	limit, offset, err := paging(r, 500)
 	if err != nil {
 		return err
@@ -410,10 +418,16 @@ func (s *Server) handleListOpen311Keys(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleGetOpen311Key(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireActor(r); err != nil {
+		return err
+	}
 	return writeFound(w, r, s.open311.FindKeyByID, toOpen311KeyJSON)
 }
 
 func (s *Server) handleUpdateOpen311Key(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireActor(r); err != nil {
+		return err
+	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
