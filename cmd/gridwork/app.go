@@ -18,6 +18,7 @@ import (
 	"github.com/gridwork/gridwork/internal/ledger"
 	"github.com/gridwork/gridwork/internal/media"
 	"github.com/gridwork/gridwork/internal/notify"
+	"github.com/gridwork/gridwork/internal/open311"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/sqldb"
 	"github.com/gridwork/gridwork/internal/territory"
@@ -39,6 +40,7 @@ type app struct {
 	notify    *notify.Service
 	webhooks  *notify.Worker
 	cases     *cases.Service
+	open311   *open311.Service
 	zone      *time.Location
 }
 
@@ -149,6 +151,8 @@ func (a *app) openCaseLoop(ctx context.Context, keys *people.Keyring, now func()
 		DB: a.db, Auth: a.auth, Territory: a.territory, Keys: keys, Category: a.category,
 		Calendar: a.calendar, Media: a.media, Notify: a.notify,
 	}, cases.Options{Now: now, Logger: a.log})
+	a.open311 = open311.NewService(open311.Deps{DB: a.db, Cases: a.cases, Category: a.category, Territory: a.territory, Media: a.media, Keys: keys},
+		open311.Options{Now: now, Zone: loc})
 	return nil
 }
 

@@ -115,6 +115,12 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// The case loop and Open311 are wired: the service list comes from the dictionary.
+	resp, err = http.Get(base + "/open311/v2/services.json")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("open311 services: %v %v", resp, err)
+	}
+	resp.Body.Close()
 	for _, login := range []string{`{"username":"admin","password":"Gridwork2025"}`, `{"username":"ops","password":"Sup3rSecret1"}`} {
 		resp, err = http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(login))
 		if err != nil || resp.StatusCode != 200 {

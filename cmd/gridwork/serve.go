@@ -56,7 +56,7 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 	srv := web.New(web.Deps{
 		DB: a.db, Auth: a.auth, Territory: a.territory, People: a.people, Ledger: a.ledger, Exporter: a.exporter,
 		Cases: a.cases, Calendar: a.calendar, Category: a.category, Media: a.media, Notify: a.notify,
-		Stats: stats.NewService(a.db), Zone: a.zone,
+		Stats: stats.NewService(a.db), Open311: a.open311, Zone: a.zone,
 		Logger: a.log, Registry: reg, SessionTTL: a.cfg.SessionTTL,
 	})
 	httpSrv := &http.Server{
