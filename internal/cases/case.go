@@ -396,6 +396,19 @@ type CaseFilter struct {
 	Channel      *Channel
 	Text         *string    // in the number, title or description
 	From, To     *time.Time // reported in [From, To)
-	Offset       int
-	Limit        int // 50 if 0; at most 500
+	IDs          []int64    // any of these cases (each id is one query argument: keep the list short)
+	Categories   []string   // exactly one of these category codes (unlike Category, no sub-categories)
+	// Public true selects the public cases (the reporter agreed to show
+	// them), false the others. PublicOr, with Public, widens it to the
+	// cases matching Public or PublicOr; alone, it selects its own.
+	Public   *bool
+	PublicOr Cond
+	// UpdatedFrom and UpdatedTo bound the last change: [UpdatedFrom, UpdatedTo).
+	UpdatedFrom, UpdatedTo *time.Time
+	// BBox is minlon, minlat, maxlon, maxlat (WGS84, edges included): the
+	// case's point lies in it, else, for a case without one, its building's.
+	BBox   *[4]float64
+	Order  CaseOrder
+	Offset int
+	Limit  int // 50 if 0; at most 500
 }

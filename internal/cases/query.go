@@ -158,6 +158,27 @@ func (s *Service) CheckAttachment(ctx context.Context, id int64) error {
 	return apperr.NotFoundf("照片不存在", "photo not found")
 }
 
+// CaseOrder is the order of a case list.
+type CaseOrder int
+
+const (
+	// OrderUrgent is the most urgent first: red, yellow, green, then by
+	// due time (the default, a queue's order).
+	OrderUrgent CaseOrder = iota
+	// OrderNewest is the latest reported first, ties by id, highest first:
+	// an order that does not move as cases change, for walking a list page
+	// by page (Open311).
+	OrderNewest
+)
+
+// Cond is a condition on the cases row that another package writes over
+// a table of its own beside cases: it adds its arguments to w and returns
+// the text, such as "id IN (SELECT case_id FROM open311_requests WHERE
+// key_id = $7)" for the cases one Open311 client filed. It keeps such a
+// selection in the one paged query, where a list of ids would grow with
+// the client's history (and the engines' limits on arguments).
+type Cond func(w *sqldb.Where) string
+
 // lightSQL is the light of a case at $now as SQL (see Case.lightAt).
 func lightSQL(now string) string {
 	at := `COALESCE(suspended_at, ` + now + `)`
@@ -166,7 +187,8 @@ func lightSQL(now string) string {
 }
 
 // FindCases lists the cases matching f that the actor may read, the most
-// urgent first (red, yellow, green, then by due time), with the total
+// urgent first (red, yellow, green, then by due time) unless f.Order says
+// otherwise, with the total
 // count before paging. Scoping is in SQL: case.read over the location, a
 // resident's own reports, and the cases the actor takes part in.
 func (s *Service) FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error) {
@@ -290,14 +312,50 @@ func (s *Service) findCases(ctx context.Context, f CaseFilter) ([]*Case, int, er
 	if f.To != nil {
 		w.Add("reported_at < " + w.Arg(f.To.UTC()))
 	}
+	if len(f.IDs) > 0 {
+		w.Add("id IN (" + sqldb.ArgList(w, f.IDs) + ")")
+	}
+	if len(f.Categories) > 0 {
+		codes := make([]string, len(f.Categories))
+		for i, c := range f.Categories {
+			codes[i] = strings.ToUpper(strings.TrimSpace(c))
+		}
+		w.Add("category_code IN (" + sqldb.ArgList(w, codes) + ")")
+	}
+	if f.Public != nil || f.PublicOr != nil {
+		var either []string
+		if f.Public != nil {
+			either = append(either, "public = "+w.Arg(*f.Public))
+		}
+		if f.PublicOr != nil {
+			either = append(either, "("+f.PublicOr(w)+")")
+		}
+		w.Add("(" + strings.Join(either, " OR ") + ")")
+	}
+	if f.UpdatedFrom != nil {
+		w.Add("updated_at >= " + w.Arg(f.UpdatedFrom.UTC()))
+	}
+	if f.UpdatedTo != nil {
+		w.Add("updated_at < " + w.Arg(f.UpdatedTo.UTC()))
+	}
+	if b := f.BBox; b != nil {
+		// A case placed by its building alone has no point of its own; the
+		// building's stands for it (as Open311 shows it).
+		lon := "COALESCE(lon, (SELECT b.lon FROM buildings b WHERE b.id = cases.building_id))"
+		lat := "COALESCE(lat, (SELECT b.lat FROM buildings b WHERE b.id = cases.building_id))"
+		w.Add(lon + " BETWEEN " + w.Arg(b[0]) + " AND " + w.Arg(b[2]) + " AND " + lat + " BETWEEN " + w.Arg(b[1]) + " AND " + w.Arg(b[3]))
+	}
 	var total int
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM cases`+w.String(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, sqldb.Translate(err)
 	}
 	limit, offset := sqldb.Page(f.Limit, f.Offset, defaultLimit, maxLimit)
-	q := `SELECT ` + selectColumns + ` FROM cases` + w.String() +
-		` ORDER BY CASE (` + lightSQL(now()) + `) WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END,
-		CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
+	order := `reported_at DESC, id DESC`
+	if f.Order != OrderNewest {
+		order = `CASE (` + lightSQL(now()) + `) WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END,
+		CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id`
+	}
+	q := `SELECT ` + selectColumns + ` FROM cases` + w.String() + ` ORDER BY ` + order + ` LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
 	rows, err := s.db.Query(ctx, q, w.Args()...)
 	if err != nil {
 		return nil, 0, err
