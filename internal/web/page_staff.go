@@ -75,7 +75,8 @@ var dangerActions = map[cases.Action]bool{
 }
 
 // staffActions returns the transitions that case c allows now and that a
-// may plausibly take, in the machine's order: what the state and the
+// may plausibly take, in the machine's order (refusals and steps back
+// last): what the state and the
 // suspension allow, without the reporter's own (rating, reopening), and
 // only those whose role and scope gate the actor passes as far as the page
 // can tell. The case service decides for good when the form is sent.
@@ -101,6 +102,17 @@ func staffActions(a *auth.Actor, c *cases.Case, lang string) []caseAction {
 		}
 		out = append(out, ca)
 	}
+	// The steps forward first, the steps back and refusals last: on a
+	// phone the thumb reaches the top of the list.
+	slices.SortStableFunc(out, func(a, b caseAction) int {
+		switch {
+		case a.Danger == b.Danger:
+			return 0
+		case a.Danger:
+			return 1
+		}
+		return -1
+	})
 	return out
 }
 

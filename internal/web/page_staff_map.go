@@ -30,7 +30,7 @@ type svgShape struct {
 	Label           string
 }
 
-// svgPoint is a dot on the map, optionally a link.
+// svgPoint is a dot on the map, optionally a link; R is in map units.
 type svgPoint struct {
 	X, Y         float64
 	R            float64
@@ -47,8 +47,9 @@ type mapFrame struct {
 	maxH, minH float64
 }
 
-// newMapFrame fits bound b into a map width wide (its height follows the
-// shape, between a third and one and a half of the width).
+// newMapFrame fits bound b into a map at most width wide and one and a
+// half times that high; the map takes the shape's proportions, at least a
+// third of the width high.
 func newMapFrame(b orb.Bound, width int) *mapFrame {
 	f := &mapFrame{b: b, pad: 12}
 	mid := (b.Min[1] + b.Max[1]) / 2
@@ -62,12 +63,13 @@ func newMapFrame(b orb.Bound, width int) *mapFrame {
 	}
 	inner := float64(width) - 2*f.pad
 	f.scale = inner / dx
-	if h := dy * f.scale; h > 1.5*float64(width) {
-		f.scale = 1.5 * float64(width) / dy
+	if h := dy * f.scale; h > 1.5*inner {
+		f.scale = 1.5 * inner / dy // a tall shape: fit the height, narrow the map
 	}
-	f.w = width
+	f.w = int(math.Ceil(dx*f.scale + 2*f.pad))
 	f.h = int(math.Ceil(dy*f.scale + 2*f.pad))
 	if min := width / 3; f.h < min {
+		f.pad += float64(min-f.h) / 2 // a flat shape: centre it vertically
 		f.h = min
 	}
 	return f
@@ -123,6 +125,7 @@ func (m *mapBuilder) shape(mp orb.MultiPolygon, class, title, label string) {
 	}{mp, class, title, label})
 }
 
+// point adds a dot of radius r, in hundredths of the map's larger side.
 func (m *mapBuilder) point(p orb.Point, r float64, class, title, href string) {
 	m.points = append(m.points, struct {
 		p                  orb.Point
@@ -180,13 +183,16 @@ func (m *mapBuilder) build(width int, label string) *svgMap {
 		x, y := f.xy(c)
 		out.Shapes = append(out.Shapes, svgShape{D: f.path(s.mp), Class: s.class, Title: s.title, Label: s.label, LX: x, LY: y})
 	}
+	// Radii are in hundredths of the map's width, so that a dot stays big
+	// enough to tap however the map is scaled to the screen.
+	unit := float64(max(f.w, f.h)) / 100
 	for _, p := range m.points {
 		x, y := f.xy(p.p)
-		out.Points = append(out.Points, svgPoint{X: x, Y: y, R: p.r, Class: p.class, Title: p.title, Href: p.href})
+		out.Points = append(out.Points, svgPoint{X: x, Y: y, R: p.r * unit, Class: p.class, Title: p.title, Href: p.href})
 	}
 	for _, p := range m.marks {
 		x, y := f.xy(p)
-		out.Marks = append(out.Marks, svgPoint{X: x, Y: y, R: 9, Class: "mark"})
+		out.Marks = append(out.Marks, svgPoint{X: x, Y: y, R: 2.2 * unit, Class: "mark"})
 	}
 	return out
 }

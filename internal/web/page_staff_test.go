@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -818,8 +819,25 @@ func TestStaffMapGeometry(t *testing.T) {
 	p := a.get("/admin/regions/" + id(w.regions["330110001001"].ID))
 	// The community (0.1° × 0.1° at 30°N) is drawn a little taller than wide.
 	m := regexp.MustCompile(`viewBox="0 0 (\d+) (\d+)"`).FindStringSubmatch(p.body)
-	if m == nil || m[1] != "720" || m[2] <= "720" && len(m[2]) <= 3 {
-		t.Errorf("viewBox %v", m)
+	if m == nil {
+		t.Fatalf("no map:\n%s", staffSnippet(p.body))
+	}
+	width, _ := strconv.Atoi(m[1])
+	height, _ := strconv.Atoi(m[2])
+	// 0.1° of longitude at 30°N is 0.866 of 0.1° of latitude.
+	if width != 720 || height < 820 || height > 835 {
+		t.Errorf("map %d×%d, want 720 wide and about 827 high", width, height)
+	}
+	// A grid twice as tall as wide is drawn narrower, not stretched.
+	p = a.get("/admin/regions/" + id(w.regions["330110001001002"].ID))
+	m = regexp.MustCompile(`viewBox="0 0 (\d+) (\d+)"`).FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatal("no map of the grid")
+	}
+	width, _ = strconv.Atoi(m[1])
+	height, _ = strconv.Atoi(m[2])
+	if width >= height {
+		t.Errorf("grid map %d×%d, want it taller than wide", width, height)
 	}
 	wantContains(t, "community's grids", p.body, "水韵社区第1网格", "水韵社区第2网格")
 }

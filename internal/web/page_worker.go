@@ -383,7 +383,10 @@ func (st *staff) handlePatrolForm(w http.ResponseWriter, r *http.Request) error 
 		// be reported, so that a form missing its title stores nothing.
 		if fs := r.MultipartForm.File["finding_photo"]; len(fs) > 0 && fs[0].Size > 0 {
 			id, err := st.uploadPhoto(ctx, fs[0])
-			if err != nil {
+			switch {
+			case err != nil && !formError(err):
+				return err
+			case err != nil:
 				errs = append(errs, renameField(err, "finding_photo"))
 			}
 			photo = id
@@ -420,13 +423,10 @@ func (st *staff) handlePatrolForm(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// renameField returns err's first field error moved onto field.
+// renameField returns err's first field error moved onto field; err is
+// a form error (see formError).
 func renameField(err error, field string) *apperr.Error {
-	e := apperr.As(err)
-	if e == nil {
-		return apperr.Wrap(err, apperr.Internal, field, "内部错误", "internal error")
-	}
-	c := *e
+	c := *apperr.As(err)
 	c.Field = field
 	return &c
 }
@@ -522,7 +522,7 @@ func (st *staff) handleWorkerMap(w http.ResponseWriter, r *http.Request) error {
 	p.Buildings = bs
 	for _, b := range bs {
 		if b.Lon != nil && b.Lat != nil {
-			m.point(orb.Point{*b.Lon, *b.Lat}, 5, "bldg", b.Compound+b.Name, "/w/buildings/"+strconv.FormatInt(b.ID, 10))
+			m.point(orb.Point{*b.Lon, *b.Lat}, 2.5, "bldg", b.Compound+b.Name, "/w/buildings/"+strconv.FormatInt(b.ID, 10))
 		}
 	}
 	open := true
@@ -533,7 +533,7 @@ func (st *staff) handleWorkerMap(w http.ResponseWriter, r *http.Request) error {
 	p.Open = n
 	for _, c := range cs {
 		if c.Lon != nil && c.Lat != nil {
-			m.point(orb.Point{*c.Lon, *c.Lat}, 6, "case-open", c.Number+" "+c.Title, "/w/cases/"+strconv.FormatInt(c.ID, 10))
+			m.point(orb.Point{*c.Lon, *c.Lat}, 1.8, "case-open", c.Number+" "+c.Title, "/w/cases/"+strconv.FormatInt(c.ID, 10))
 		}
 	}
 	p.Map = m.build(600, p.T("worker.map_label", p.Grid.Name))
