@@ -34,13 +34,8 @@ type RequestFilter struct {
 	PageSize                    int   // extension: 1 to 1000; 1000 if 0
 }
 
-// BBox is a bounding box in WGS84 degrees.
+// BBox is a bounding box in WGS84 degrees, edges included.
 type BBox struct{ MinLon, MinLat, MaxLon, MaxLat float64 }
-
-// contains reports whether (lon, lat) lies in the box, edges included.
-func (b *BBox) contains(lon, lat float64) bool {
-	return lon >= b.MinLon && lon <= b.MaxLon && lat >= b.MinLat && lat <= b.MaxLat
-}
 
 // Limits of GET requests (GeoReport v2, "Response Volume": 90 days or the
 // first 1000 requests, whichever is smallest).
@@ -48,7 +43,7 @@ const (
 	window      = 90 * 24 * time.Hour
 	maxPageSize = 1000
 	maxIDs      = 100
-	scanPage    = 500 // cases.FindCases' largest page
+	casesPage   = 500 // cases.FindCases' largest page: a page of 1000 takes two reads
 )
 
 // visible reports whether the caller may read case c (its extras ex, nil
@@ -137,11 +132,9 @@ func span(fromField, toField string, from, to **time.Time, open bool) error {
 // public ones of the jurisdiction, and those its key filed. Newest first,
 // paged (extension page/page_size; the first 1000 by default).
 //
-// The filters cases.FindCases has (the jurisdiction, the requested window,
-// one service code, open or closed, states) narrow the cases it reads; the
-// rest (visibility, several codes, updated_*, bbox) are applied here, so a
-// query reads every case of its window and jurisdiction, at most
-// Options.ScanLimit of them (Invalid asking for a narrower query beyond).
+// Every filter, visibility included, is a condition of cases.FindCases'
+// query (see caseFilter), which reads only the page asked for: a window
+// holds as many requests as it holds, and a client walks them page by page.
 func (s *Service) FindRequests(ctx context.Context, c Caller, f RequestFilter) (ServiceRequests, error) {
 	out, err := s.findRequests(ctx, c, f)
 	if err != nil {
@@ -160,114 +153,98 @@ func (s *Service) findRequests(ctx context.Context, c Caller, f RequestFilter) (
 	if err := f.check(s.opt.Now()); err != nil {
 		return nil, err
 	}
+	out := ServiceRequests{}
+	cf, ok := f.caseFilter(c)
+	if !ok {
+		return out, nil
+	}
 	sys := system(ctx)
 	p, err := s.presenter(sys, c)
 	if err != nil {
 		return nil, err
 	}
-	var hits []found
-	if len(f.IDs) > 0 {
-		for _, raw := range f.IDs {
-			fd, err := s.findOne(sys, c, raw)
-			if apperr.CodeOf(err) == apperr.NotFound {
-				continue // the specification returns what it finds
-			}
-			if err != nil {
-				return nil, err
-			}
-			if !slices.ContainsFunc(hits, func(h found) bool { return h.c.ID == fd.c.ID }) {
-				hits = append(hits, *fd)
-			}
-		}
-	} else if hits, err = s.scan(sys, c, p, &f); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(hits, func(a, b found) int {
-		if d := b.c.ReportedAt.Compare(a.c.ReportedAt); d != 0 {
-			return d
-		}
-		return int(b.c.ID - a.c.ID)
-	})
-	out := ServiceRequests{}
-	from := (f.Page - 1) * f.PageSize
-	for i := from; i < len(hits) && i < from+f.PageSize; i++ {
-		r, err := p.request(hits[i].c, hits[i].ex)
+	// A page larger than FindCases' is read in parts; a case reported
+	// between two parts shifts the list by one, so the second part may
+	// repeat the first's last case, which is skipped.
+	seen := map[int64]bool{}
+	cf.Offset = (f.Page - 1) * f.PageSize
+	for end := cf.Offset + f.PageSize; cf.Offset < end; {
+		cf.Limit = min(end-cf.Offset, s.part)
+		part, total, err := s.cs.FindCases(sys, cf)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		ids := make([]int64, len(part))
+		for i, x := range part {
+			ids[i] = x.ID
+		}
+		exs, err := extrasOf(sys, s.db, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range part {
+			if seen[x.ID] {
+				continue
+			}
+			seen[x.ID] = true
+			r, err := p.request(x, exs[x.ID])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		cf.Offset += len(part)
+		if len(part) < cf.Limit || cf.Offset >= total {
+			break
+		}
 	}
 	return out, nil
 }
 
-// scan reads the jurisdiction's cases that FindCases can select for f and
-// keeps those the caller may read that match the rest of f.
-func (s *Service) scan(ctx context.Context, c Caller, p *presenter, f *RequestFilter) ([]found, error) {
-	cf := cases.CaseFilter{RegionOf: &c.Jurisdiction.RegionID, States: f.Details, From: f.Start, Limit: scanPage}
+// caseFilter is f (checked) as the cases FindRequests reads for caller c,
+// newest first: those of the jurisdiction that are public or that c's key
+// filed (a condition on open311_requests, in the same query, however many
+// the key filed), and then either the ids asked for (which override the
+// other filters) or the rest of f. ok is false when nothing can match (no
+// id asked for is a number).
+func (f *RequestFilter) caseFilter(c Caller) (cf cases.CaseFilter, ok bool) {
+	public := true
+	cf = cases.CaseFilter{RegionOf: &c.Jurisdiction.RegionID, Public: &public, Order: cases.OrderNewest}
+	if c.Client != nil {
+		cf.PublicOr = filedBy(c.Client.KeyID)
+	}
+	if len(f.IDs) > 0 {
+		for _, raw := range f.IDs {
+			// The specification returns what it finds: an id that is no
+			// number is one that does not exist.
+			if id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64); err == nil && id > 0 && !slices.Contains(cf.IDs, id) {
+				cf.IDs = append(cf.IDs, id)
+			}
+		}
+		return cf, len(cf.IDs) > 0
+	}
+	cf.States, cf.Categories = f.Details, f.ServiceCodes
+	cf.From = f.Start
 	if f.End != nil {
-		to := f.End.Add(time.Microsecond) // End is included; To is not
+		to := f.End.Add(time.Microsecond) // End is included, To is not (PostgreSQL keeps microseconds)
 		cf.To = &to
 	}
-	codes := map[string]bool{}
-	for _, sc := range f.ServiceCodes {
-		codes[strings.ToUpper(strings.TrimSpace(sc))] = true
+	if f.UpdatedAfter != nil {
+		from := f.UpdatedAfter.Add(time.Microsecond) // excluded
+		cf.UpdatedFrom = &from
 	}
-	if len(f.ServiceCodes) == 1 {
-		cf.Category = &f.ServiceCodes[0] // a prefix for FindCases; exact below
+	if f.UpdatedBefore != nil {
+		to := f.UpdatedBefore.Add(time.Microsecond) // included
+		cf.UpdatedTo = &to
 	}
-	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, "open") {
-		closed := false
-		cf.Open = &closed
-	} else if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, "closed") {
-		open := true
+	// One of the two statuses narrows; both or neither do not.
+	if open, closed := slices.Contains(f.Statuses, "open"), slices.Contains(f.Statuses, "closed"); open != closed {
 		cf.Open = &open
 	}
-	var hits []found
-	seen := map[int64]bool{}
-	for {
-		page, total, err := s.cs.FindCases(ctx, cf)
-		if err != nil {
-			return nil, err
-		}
-		ids := make([]int64, len(page))
-		for i, x := range page {
-			ids[i] = x.ID
-		}
-		exs, err := extrasOf(ctx, s.db, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range page {
-			if seen[x.ID] {
-				continue // the list's order is by urgency, which may move between pages
-			}
-			seen[x.ID] = true
-			if !visible(c, x, exs[x.ID]) || len(codes) > 0 && !codes[x.Category] {
-				continue
-			}
-			if f.UpdatedAfter != nil && !x.UpdatedAt.After(*f.UpdatedAfter) || f.UpdatedBefore != nil && x.UpdatedAt.After(*f.UpdatedBefore) {
-				continue
-			}
-			if f.BBox != nil {
-				lon, lat, ok, err := p.point(x)
-				if err != nil {
-					return nil, err
-				}
-				if !ok || !f.BBox.contains(lon, lat) {
-					continue
-				}
-			}
-			hits = append(hits, found{c: x, ex: exs[x.ID]})
-		}
-		cf.Offset += len(page)
-		if len(page) == 0 || cf.Offset >= total {
-			return hits, nil
-		}
-		if cf.Offset >= s.opt.ScanLimit {
-			return nil, apperr.Invalidf("start_date", "查询范围过大（超过 %d 件），请缩短 start_date–end_date 或指定 service_code",
-				"the query covers too many requests (over %d): narrow start_date–end_date or give a service_code", s.opt.ScanLimit)
-		}
+	if b := f.BBox; b != nil {
+		cf.BBox = &[4]float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}
 	}
+	return cf, true
 }
 
 // findOne returns request id if the caller may read it: NotFound on

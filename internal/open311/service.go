@@ -43,9 +43,6 @@ type Options struct {
 	// AnonymousPerMinute is how many requests without an api_key one
 	// address may send a minute: 60 if 0.
 	AnonymousPerMinute int
-	// ScanLimit bounds the cases one GET requests looks through: 20,000
-	// if 0 (see FindRequests).
-	ScanLimit int
 }
 
 // Service is Open311 GeoReport v2 over the case loop. It is safe for
@@ -58,6 +55,7 @@ type Service struct {
 	med  *media.Service
 	keys *people.Keyring
 	opt  Options
+	part int // cases one read of GET requests takes: casesPage (tests lower it)
 
 	mu     sync.Mutex
 	limits map[int]*ratelimit.PerKey // per-key buckets, one limiter per rate
@@ -84,11 +82,8 @@ func NewService(deps Deps, opt Options) *Service {
 	if opt.AnonymousPerMinute <= 0 {
 		opt.AnonymousPerMinute = 60
 	}
-	if opt.ScanLimit <= 0 {
-		opt.ScanLimit = 20000
-	}
 	return &Service{db: deps.DB, cs: deps.Cases, cat: deps.Category, terr: deps.Territory, med: deps.Media, keys: deps.Keys,
-		opt: opt, limits: map[int]*ratelimit.PerKey{}, anon: ratelimit.New(opt.AnonymousPerMinute)}
+		opt: opt, part: casesPage, limits: map[int]*ratelimit.PerKey{}, anon: ratelimit.New(opt.AnonymousPerMinute)}
 }
 
 // Zone is the zone the service writes times in.

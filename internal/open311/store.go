@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gridwork/gridwork/internal/apperr"
+	"github.com/gridwork/gridwork/internal/cases"
 	"github.com/gridwork/gridwork/internal/sqldb"
 )
 
@@ -88,6 +89,15 @@ func extrasOf(ctx context.Context, q sqldb.Querier, ids []int64) (map[int64]*ext
 		out[e.caseID] = e
 	}
 	return out, sqldb.Translate(rows.Err())
+}
+
+// filedBy is the condition "the case was filed with key id" for
+// cases.CaseFilter.PublicOr: a subquery on the table open311 owns, so that
+// a key's own requests join the public ones in the one paged query.
+func filedBy(keyID int64) cases.Cond {
+	return func(w *sqldb.Where) string {
+		return "id IN (SELECT case_id FROM open311_requests WHERE key_id = " + w.Arg(keyID) + ")"
+	}
 }
 
 // caseOfToken returns the case a key's token created with the digest of
