@@ -185,10 +185,17 @@ func (m *mapBuilder) build(width int, label string) *svgMap {
 	}
 	// Radii are in hundredths of the map's width, so that a dot stays big
 	// enough to tap however the map is scaled to the screen.
+	// Many dots shrink to about a third of their spacing (a village grid
+	// has hundreds of courtyards), never below 0.6.
 	unit := float64(max(f.w, f.h)) / 100
+	maxR := math.Inf(1)
+	if n := len(m.points); n > 0 {
+		area := float64(f.w) * float64(f.h) / (unit * unit)
+		maxR = max(0.6, 0.35*math.Sqrt(area/float64(n)))
+	}
 	for _, p := range m.points {
 		x, y := f.xy(p.p)
-		out.Points = append(out.Points, svgPoint{X: x, Y: y, R: p.r * unit, Class: p.class, Title: p.title, Href: p.href})
+		out.Points = append(out.Points, svgPoint{X: x, Y: y, R: min(p.r, maxR) * unit, Class: p.class, Title: p.title, Href: p.href})
 	}
 	for _, p := range m.marks {
 		x, y := f.xy(p)

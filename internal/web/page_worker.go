@@ -489,11 +489,12 @@ func asList(err error) (apperr.List, bool) {
 // workerMapPage is the data of worker_map.html.
 type workerMapPage struct {
 	Page
-	Grids     []*territory.Region
-	Grid      *territory.Region
-	Map       *svgMap
-	Buildings []*territory.Building
-	Open      int // open cases located in the grid
+	Grids        []*territory.Region
+	Grid         *territory.Region
+	Map          *svgMap
+	Buildings    []*territory.Building // listed: all, or those matching the search
+	AllBuildings int
+	Open         int // open cases located in the grid
 }
 
 // handleWorkerMap draws the worker's grid from its GeoJSON boundary, its
@@ -519,7 +520,15 @@ func (st *staff) handleWorkerMap(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Buildings = bs
+	// The list below the map: every building, or those whose name holds q.
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	p.Form = r.URL.Query()
+	for _, b := range bs {
+		if q == "" || strings.Contains(b.Compound+b.Name, q) {
+			p.Buildings = append(p.Buildings, b)
+		}
+	}
+	p.AllBuildings = len(bs)
 	for _, b := range bs {
 		if b.Lon != nil && b.Lat != nil {
 			m.point(orb.Point{*b.Lon, *b.Lat}, 2.5, "bldg", b.Compound+b.Name, "/w/buildings/"+strconv.FormatInt(b.ID, 10))
