@@ -14,7 +14,8 @@ import (
 )
 
 // TestBrowserStaffConsoles plays the staff side in a real browser, through
-// the consoles' pages: the dispatcher registers a resident's report and
+// the consoles' pages: a new report reaches the dispatcher's open queue
+// through the live stream; the dispatcher registers a resident's report and
 // dispatches it to the grid worker chosen among the suggestions; the grid
 // worker accepts it on the phone and feeds back with a camera photo; the
 // dispatcher escalates a second case with a reason; the grid worker's
@@ -79,6 +80,20 @@ func TestBrowserStaffConsoles(t *testing.T) {
 	c.screenshot("d-queue")
 	if got := c.text("#queue tbody tr:first-child a.title"); got == "" {
 		t.Error("the queue is empty")
+	}
+	// A report arriving now shows in the open queue without a reload: the
+	// live stream wakes console.js, which has htmx refresh the queue.
+	eval[bool](c, `window.gwOld = true`)
+	staffReport(t, w, "单元门禁损坏")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(eval[string](c, `document.querySelector("#queue").textContent`), "单元门禁损坏") {
+		if time.Now().After(deadline) {
+			t.Fatal("the new report did not reach the open queue")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !eval[bool](c, `window.gwOld === true`) {
+		t.Error("the page was reloaded instead of the queue refreshed")
 	}
 	c.open(dpath)
 	c.screenshot("d-case-reported")
