@@ -495,6 +495,19 @@ func renameFields(err error, names map[string]string) error {
 	return out
 }
 
+// scopeError turns a grant the actor may not give (Forbidden) or whose
+// scope does not exist (NotFound: an unknown party organisation) into an
+// error beside the scope field.
+func scopeError(err error) error {
+	switch apperr.CodeOf(err) {
+	case apperr.Forbidden:
+		return apperr.Invalidf("scope", "您无权在该范围授予角色", "you may not grant roles at that scope")
+	case apperr.NotFound:
+		return apperr.Invalidf("scope", "该范围不存在", "no such scope")
+	}
+	return err
+}
+
 // usersPage is the data of admin_users.html.
 type usersPage struct {
 	Page
@@ -595,7 +608,7 @@ func (st *staff) handleAdminUserForm(w http.ResponseWriter, r *http.Request) err
 		st.redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10), "admin.flash_user_created")
 		return nil
 	}
-	if !formError(err) && apperr.CodeOf(err) != apperr.Forbidden {
+	if c := apperr.CodeOf(err); !formError(err) && c != apperr.Forbidden && c != apperr.NotFound {
 		return err
 	}
 	up, lerr := st.loadUsersPage(r, p)
@@ -604,10 +617,8 @@ func (st *staff) handleAdminUserForm(w http.ResponseWriter, r *http.Request) err
 	}
 	up.Form = r.PostForm
 	up.Form.Del("password")
-	if apperr.CodeOf(err) == apperr.Forbidden {
-		err = apperr.Invalidf("scope", "您无权在该范围授予角色", "you may not grant roles at that scope")
-	}
-	up.Fail(renameFields(err, map[string]string{"grants": "scope", "scope_id": "scope", "scope_path": "scope", "grants.0.role": "role"}))
+	up.Fail(renameFields(scopeError(err), map[string]string{"grants": "scope", "grants[0].scope_id": "scope", "grants[0].scope_path": "scope",
+		"grants[0].role": "role", "grants[0].scope_kind": "scope_kind"}))
 	st.render(w, r, errStatus(err), "admin_users.html", up)
 	return nil
 }
@@ -673,17 +684,14 @@ func (st *staff) handleAdminGrant(w http.ResponseWriter, r *http.Request) error 
 		st.redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), "admin.flash_saved")
 		return nil
 	}
-	if apperr.CodeOf(err) == apperr.Forbidden {
-		err = apperr.Invalidf("scope", "您无权在该范围授予角色", "you may not grant roles at that scope")
-	}
-	if !formError(err) {
+	if err = scopeError(err); !formError(err) {
 		return err
 	}
 	up, lerr := st.loadUserPage(ctx, p, id)
 	if lerr != nil {
 		return lerr
 	}
-	up.Fail(renameFields(err, map[string]string{"scope_id": "scope"}))
+	up.Fail(renameFields(err, map[string]string{"scope_id": "scope", "scope_path": "scope"}))
 	st.render(w, r, errStatus(err), "admin_user.html", up)
 	return nil
 }

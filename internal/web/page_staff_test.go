@@ -676,6 +676,14 @@ func TestAdminForms(t *testing.T) {
 		if p.status != 400 || fieldError(p.body, "scope") == "" || users() != 0 {
 			t.Errorf("unknown scope: %d %q", p.status, fieldError(p.body, "scope"))
 		}
+		// A party organisation that does not exist.
+		form.Set("scope_kind", "party")
+		form.Set("scope", "99999")
+		p = a.post("/admin/users", form)
+		if p.status != 400 || fieldError(p.body, "scope") == "" || users() != 0 {
+			t.Errorf("unknown party organisation: %d %q", p.status, fieldError(p.body, "scope"))
+		}
+		form.Set("scope_kind", "region")
 		form.Set("scope", grid.Code)
 		p = a.post("/admin/users", form)
 		if p.status != 303 || users() != 1 {
