@@ -232,7 +232,7 @@ func TestBrowserStory(t *testing.T) {
 	if n := eval[int](c, `document.querySelectorAll("#cat-list .choice:not([hidden])").length`); n < 1 || n > 3 {
 		t.Errorf("the search left %d choices", n)
 	}
-	c.do("choose the category", chromedp.Click(chromedp.CSS(`label[for="c-LS0502"]`)))
+	c.do("choose the category", chromedp.Click(chromedp.CSS(`label.choice:has(input[value="LS0502"])`)))
 	c.do("describe", chromedp.SendKeys(chromedp.CSS("#description"), "1单元3楼楼道灯不亮"))
 	c.do("reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("footer")))
 	if got := eval[string](c, `(document.querySelector("input[name=category]:checked")||{}).value || ""`); got != "LS0502" {
@@ -300,7 +300,12 @@ func TestBrowserStory(t *testing.T) {
 
 	// A second report, placed by a tap on the map; the dispatcher escalates it.
 	c.open("/r/report")
-	c.do("choose", chromedp.Click(chromedp.CSS(`label[for="c-LS0503"]`)))
+	// A closed class makes its tiles when opened.
+	c.do("open a class", chromedp.Click(chromedp.CSS(`details.group > summary`)))
+	if n := eval[int](c, `document.querySelectorAll("details.group[open] .choice").length`); n == 0 {
+		t.Error("an opened class shows no categories")
+	}
+	c.do("choose", chromedp.Click(chromedp.CSS(`label.choice:has(input[value="LS0503"])`)))
 	box := eval[[]float64](c, `(function(){var r=document.querySelector(".map").getBoundingClientRect();window.scrollTo(0, r.top+window.scrollY-100);r=document.querySelector(".map").getBoundingClientRect();return [r.left,r.top,r.width,r.height]})()`)
 	c.do("tap the map", chromedp.MouseClickXY(box[0]+box[2]*0.25, box[1]+box[3]*0.5))
 	if lon := eval[string](c, `document.querySelector("#lon").value`); lon == "" || c.text("#map-status") == "" {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"embed"
 	"errors"
 	"html/template"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,6 +110,9 @@ type Page struct {
 	Form      url.Values        // what was typed, shown again after an error
 	Nav       string            // the current navigation item, for aria-current
 	Wide      bool              // lay out for a desktop console rather than a phone
+	// Lean pages load no htmx: the resident's and the public pages use
+	// none, and a cheap phone should not parse it.
+	Lean bool
 	// ClearDraft names the drafts (a prefix of data-draft) that app.js
 	// forgets on this page: set after a form's successful submission.
 	ClearDraft string
@@ -299,9 +304,19 @@ func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, status int,
 	// Pages may show personal data: never store them in shared caches or
 	// on disk; the language and the session change them.
 	h.Set("Cache-Control", "no-store")
-	h.Set("Vary", "Cookie, Accept-Language, HX-Request")
+	h.Set("Vary", "Cookie, Accept-Language, HX-Request, Accept-Encoding")
+	body := buf.Bytes()
+	if len(body) > 1024 && acceptsGzip(r) {
+		var zb bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		body = zb.Bytes()
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // htmlPage adapts a page handler: it bounds and parses the form, checks the
@@ -355,6 +370,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	p := errorPage{Page: s.newPage(w, r, "error.title"), Status: statusOf[code]}
+	p.Lean = true
 	if code == apperr.Internal {
 		s.log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", requestIDFrom(r.Context()))
 		p.Message = p.T("error.internal")

@@ -13,6 +13,7 @@ type homePage struct {
 // for a signed-in user the way to its own pages.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	p := homePage{Page: s.newPage(w, r, "home.title")}
+	p.Lean = true
 	p.Nav = "home"
 	s.render(w, r, http.StatusOK, "home.html", p)
 	return nil

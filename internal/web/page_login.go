@@ -21,6 +21,7 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p := loginPage{Page: s.newPage(w, r, "login.title"), Next: next}
+	p.Lean = true
 	s.render(w, r, http.StatusOK, "login.html", p)
 	return nil
 }
@@ -53,6 +54,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p := loginPage{Page: s.newPage(w, r, "login.title"), Next: next}
+		p.Lean = true
 		p.Form.Del("password") // never echo a password
 		p.Fail(err)
 		status := statusOf[code]

@@ -39,12 +39,14 @@ func glyph(icon string) string {
 type pickerItem struct {
 	Code, Name, Glyph string
 	Search            string // what the search box matches: both names and the code, lower case
+	Checked           bool   // the category chosen
 }
 
 // pickerGroup is a class of categories.
 type pickerGroup struct {
 	Code, Name string
 	Items      []pickerItem
+	Open       bool // holds the category chosen
 }
 
 // residentKinds are the kinds a resident reports in; hotline subjects are
@@ -82,9 +84,9 @@ type picker struct {
 }
 
 // buildPicker returns the picker in lang for a reporter in region (0 when
-// unknown). The dictionary is public reference data (FindCategories checks
-// no permission).
-func (s *Server) buildPicker(ctx context.Context, lang string, regionID int64) (*picker, error) {
+// unknown), with the category chosen marked. The dictionary is public
+// reference data (FindCategories checks no permission).
+func (s *Server) buildPicker(ctx context.Context, lang string, regionID int64, chosen string) (*picker, error) {
 	active := true
 	all, _, err := s.category.FindCategories(ctx, category.CategoryFilter{Active: &active, Limit: 5000})
 	if err != nil {
@@ -105,7 +107,7 @@ func (s *Server) buildPicker(ctx context.Context, lang string, regionID int64) (
 		}
 	}
 	item := func(c *category.Category) pickerItem {
-		return pickerItem{Code: c.Code, Name: name(c), Glyph: glyph(c.Icon),
+		return pickerItem{Code: c.Code, Name: name(c), Glyph: glyph(c.Icon), Checked: c.Code == chosen,
 			Search: strings.ToLower(c.NameZH + " " + c.NameEN + " " + c.Code)}
 	}
 	var classes []*category.Category
@@ -149,6 +151,9 @@ func (s *Server) buildPicker(ctx context.Context, lang string, regionID int64) (
 		g.Items = slices.DeleteFunc(g.Items, func(it pickerItem) bool { return common[it.Code] })
 	}
 	p.Groups = slices.DeleteFunc(p.Groups, func(g pickerGroup) bool { return len(g.Items) == 0 })
+	for i := range p.Groups {
+		p.Groups[i].Open = slices.ContainsFunc(p.Groups[i].Items, func(it pickerItem) bool { return it.Checked })
+	}
 	return p, nil
 }
 

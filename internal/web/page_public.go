@@ -67,6 +67,7 @@ func (s *Server) handlePublicCase(w http.ResponseWriter, r *http.Request) error 
 	}
 	p := publicCasePage{Page: s.newPage(w, r, "p.case_title"), Number: c.Number, CaseState: c.State,
 		ReportedAt: c.ReportedAt, ClosedAt: c.ClosedAt, Steps: steps}
+	p.Lean = true
 	p.Title = p.T("p.case_title_n", c.Number)
 	p.Category = s.categoryNames(r.Context(), p.Lang)(c.Category)
 	if reg, err := s.territory.FindRegionByID(sys, c.RegionID); err == nil {
@@ -111,6 +112,7 @@ func (s *Server) handlePublicMap(w http.ResponseWriter, r *http.Request) error {
 		return apperr.NotFoundf("公开地图按社区（村）提供", "public maps are per community (village)")
 	}
 	p := publicMapPage{Page: s.newPage(w, r, "p.map_title"), Community: reg}
+	p.Lean = true
 	p.Title = p.T("p.map_title_n", reg.Name)
 	m, err := s.communityMap(r.Context(), reg.ID, 0, p.T("p.map_label", reg.Name))
 	if err != nil {

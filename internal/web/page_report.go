@@ -101,6 +101,7 @@ func (s *Server) handleReportForm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p := reportPage{Page: s.newPage(w, r, "report.title"), Action: "/r/report", Key: newKey(), Fresh: true}
+	p.Lean = true
 	p.Nav = "report"
 	if place := s.lastPlace(r.Context(), a); place != "" {
 		p.Form.Set("place", place)
@@ -139,7 +140,7 @@ func (s *Server) lastPlace(ctx context.Context, a *auth.Actor) string {
 // they are public geography, which a resident holds no permission to list.
 func (s *Server) fillReportPage(ctx context.Context, p *reportPage, region int64) error {
 	var err error
-	if p.Picker, err = s.buildPicker(ctx, p.Lang, region); err != nil {
+	if p.Picker, err = s.buildPicker(ctx, p.Lang, region, formCategory(p.Form)); err != nil {
 		return err
 	}
 	if region == 0 {
@@ -224,7 +225,7 @@ func (s *Server) reportInput(r *http.Request, lang string) (cases.ReportInput, a
 	f := r.PostForm
 	in := cases.ReportInput{
 		IdempotencyKey: strings.TrimSpace(f.Get("idempotency_key")),
-		Category:       strings.TrimSpace(f.Get("category")),
+		Category:       formCategory(f),
 		Description:    strings.TrimSpace(f.Get("description")),
 		Public:         f.Get("public") == "on",
 		ReporterName:   strings.TrimSpace(f.Get("reporter_name")),
@@ -358,6 +359,7 @@ func (s *Server) handleReportSubmit(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	p := reportPage{Page: s.newPage(w, r, "report.title"), Action: "/r/report"}
+	p.Lean = true
 	p.Nav = "report"
 	in, errs := s.reportInput(r, p.Lang)
 	in.Channel, in.ReporterName, in.ReporterPhone = channel, "", ""
@@ -386,6 +388,7 @@ func (s *Server) handleReportSubmit(w http.ResponseWriter, r *http.Request) erro
 // the community first.
 func (s *Server) handleAnonReportForm(w http.ResponseWriter, r *http.Request) error {
 	p := reportPage{Page: s.newPage(w, r, "report.anon_title"), Action: "/report", Anonymous: true, Key: newKey(), Fresh: true}
+	p.Lean = true
 	p.Nav = "report"
 	region, err := s.anonRegion(r, r.URL.Query().Get("c"), &p)
 	if err != nil {
@@ -443,6 +446,7 @@ func (s *Server) findCommunities(ctx context.Context, p *reportPage) error {
 // and a limit per address. On success, the case's public page.
 func (s *Server) handleAnonReportSubmit(w http.ResponseWriter, r *http.Request) error {
 	p := reportPage{Page: s.newPage(w, r, "report.anon_title"), Action: "/report", Anonymous: true}
+	p.Lean = true
 	p.Nav = "report"
 	region, err := s.anonRegion(r, r.PostFormValue("c"), &p)
 	if err != nil {
@@ -478,13 +482,13 @@ func (s *Server) handleAnonReportSubmit(w http.ResponseWriter, r *http.Request) 
 	return nil
 }
 
-// GroupOpen reports whether a class of the picker starts open: it holds
-// the category chosen.
-func (p reportPage) GroupOpen(g pickerGroup) bool {
-	for _, it := range g.Items {
-		if p.Checked("category", it.Code) {
-			return true
+// formCategory is the category chosen: a tile, or (without JavaScript)
+// the select of every category, whichever holds a value.
+func formCategory(f map[string][]string) string {
+	for _, v := range f["category"] {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
 		}
 	}
-	return false
+	return ""
 }

@@ -54,6 +54,7 @@ func (s *Server) handleResidentHome(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	p := residentHomePage{Page: s.newPage(w, r, "r.home_title")}
+	p.Lean = true
 	p.Nav = "home"
 	list, total, err := s.cases.FindCases(r.Context(), cases.CaseFilter{ReportedByMe: true, Limit: residentCaseLimit})
 	if err != nil {
@@ -144,6 +145,7 @@ func (s *Server) residentCase(w http.ResponseWriter, r *http.Request) (*resident
 		return nil, err
 	}
 	p := &residentCasePage{Page: s.newPage(w, r, "r.case_title"), Case: c, Steps: tl}
+	p.Lean = true
 	p.Title = p.T("r.case_title_n", c.Number)
 	p.Category = s.categoryNames(r.Context(), p.Lang)(c.Category)
 	p.Place = s.placeName(r.Context(), c)

@@ -137,6 +137,20 @@ func TestPagesHeadersLanguageAndStatic(t *testing.T) {
 	if s := b.get("/static/app.css"); s.status != 200 || s.header.Get("Cache-Control") != "no-cache" {
 		t.Errorf("plain stylesheet: %d %q", s.status, s.header.Get("Cache-Control"))
 	}
+	// Text is sent gzipped to clients that take it (Go's client asks, and
+	// unzips, unless the request names its own Accept-Encoding).
+	for _, path := range []string{css[1], "/login"} {
+		req, _ := http.NewRequest("GET", w.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "br, gzip")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s: Content-Encoding %q", path, resp.Header.Get("Content-Encoding"))
+		}
+	}
 	if s := b.get("/static/nope.js"); s.status != 404 {
 		t.Errorf("unknown static file: %d", s.status)
 	}

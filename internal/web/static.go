@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,7 +23,9 @@ type asset struct {
 	name   string // "app.css"
 	hashed string // "app.3f2a9c1b7d.css"
 	body   []byte
+	gz     []byte // body gzipped, nil when that does not make it smaller
 	ctype  string
+	etag   string
 }
 
 // assets are the embedded static files, addressed by content-hashed names
@@ -46,7 +50,10 @@ func loadAssets() *assets {
 		sum := sha256.Sum256(body)
 		ext := path.Ext(name)
 		x := &asset{name: name, body: body, hashed: strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext,
-			ctype: mime.TypeByExtension(ext)}
+			ctype: mime.TypeByExtension(ext), etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		if gz := gzipped(body); len(gz) < len(body)*9/10 {
+			x.gz = gz
+		}
 		if x.ctype == "" {
 			x.ctype = http.DetectContentType(body)
 		}
@@ -82,7 +89,45 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 		}
 		cache = "no-cache"
 	}
-	w.Header().Set("Content-Type", x.ctype)
-	w.Header().Set("Cache-Control", cache)
+	h := w.Header()
+	h.Set("Content-Type", x.ctype)
+	h.Set("Cache-Control", cache)
+	h.Set("ETag", x.etag)
+	if x.gz != nil {
+		h.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) && r.Header.Get("Range") == "" {
+			if r.Header.Get("If-None-Match") == x.etag {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			h.Set("Content-Encoding", "gzip")
+			h.Set("Content-Length", strconv.Itoa(len(x.gz)))
+			if r.Method != http.MethodHead {
+				_, _ = w.Write(x.gz)
+			}
+			return
+		}
+	}
 	http.ServeContent(w, r, x.name, time.Time{}, bytes.NewReader(x.body))
+}
+
+// gzipped returns b compressed; pages and static files are text that
+// shrinks to a fifth, which a phone on a slow network feels.
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether the client takes gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }

@@ -4,15 +4,33 @@
 (function () {
   "use strict";
 
+  // Closed category classes come inside <template> (no layout cost until
+  // needed): a class's tiles are made when it opens, all of them when the
+  // search box or a saved draft needs them.
+  function fill(details) {
+    var tpl = details.querySelector("template");
+    if (tpl) tpl.replaceWith(tpl.content.cloneNode(true));
+  }
+  function fillAll(root) {
+    (root || document).querySelectorAll("details.group").forEach(fill);
+  }
+  function setupGroups() {
+    document.querySelectorAll("details.group").forEach(function (d) {
+      d.addEventListener("toggle", function () { if (d.open) fill(d); });
+    });
+  }
+
   // Search box of the category picker: shows the choices whose data-search
   // holds every word typed, opening their groups.
   function setupFilter(input) {
     var list = document.querySelector(input.getAttribute("data-filter"));
     if (!list) return;
+    // The box keeps its place while hidden, so showing it moves nothing.
     var box = input.closest("[data-filter-box]");
-    if (box) box.hidden = false;
+    if (box) box.classList.add("on");
     var none = list.querySelector("[data-no-match]");
     input.addEventListener("input", function () {
+      fillAll(list);
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
       list.querySelectorAll(".choice").forEach(function (c) {
@@ -54,6 +72,7 @@
     if (!raw) return;
     var data;
     try { data = JSON.parse(raw); } catch (e) { return; }
+    if (data.category) fillAll(form);
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrf" || el.type === "file" || !(el.name in data)) return;
       if (el.type === "radio" || el.type === "checkbox") {
@@ -172,6 +191,7 @@
         }
       } catch (e) { /* no storage: nothing to forget */ }
     });
+    setupGroups();
     document.querySelectorAll("input[data-filter]").forEach(setupFilter);
     document.querySelectorAll("form[data-draft]").forEach(setupDraft);
     document.querySelectorAll("input[type=file][data-upload]").forEach(setupUpload);
