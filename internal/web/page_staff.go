@@ -426,6 +426,17 @@ func (st *staff) act(r *http.Request, id int64) (*cases.Case, actForm, error) {
 			return nil, f, apperr.Invalidf("duplicate_of", "找不到编号为 %s 的案件", "no case is numbered %s", num)
 		}
 	}
+	if f.photo != nil {
+		// A stale form is refused before its photo is stored: the photo
+		// would belong to no event. (The service checks the version again.)
+		c, err := st.cases.FindCaseByID(r.Context(), id)
+		if err != nil {
+			return nil, f, err
+		}
+		if c.Version != f.in.Version {
+			return nil, f, apperr.Conflictf("version", "案件已被他人更新，请刷新后重试", "the case was changed by someone else; reload and retry")
+		}
+	}
 	photo, err := st.uploadPhoto(r.Context(), f.photo)
 	if err != nil {
 		return nil, f, err

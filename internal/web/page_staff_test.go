@@ -417,13 +417,18 @@ func TestConsoleBadInput(t *testing.T) {
 		if p.status != 400 || fieldError(p.body, "extend_by") == "" || !strings.Contains(p.body, "需要订购配件") {
 			t.Errorf("bad extension: %d %q\n%s", p.status, fieldError(p.body, "extend_by"), staffSnippet(p.body))
 		}
-		// A feedback without a note stores no photo.
+		// A feedback without a note, or on a stale version, stores no photo.
 		before2 := w.countAttachments(t)
 		gw.post("/w/cases/"+id(leak.ID)+"/act", url.Values{"action": {"accept"}, "version": {id(c.Version)}})
 		c = caseNow(t, w, leak.ID)
 		p = staffMultipart(gw, "/w/cases/"+id(leak.ID)+"/act", url.Values{"action": {"feedback"}, "version": {id(c.Version)}}, staffFile{"photo", "x.jpg", testJPEG(t)})
 		if p.status != 400 || fieldError(p.body, "note") == "" || w.countAttachments(t) != before2 {
 			t.Errorf("feedback without a note: %d %q, photos %d → %d", p.status, fieldError(p.body, "note"), before2, w.countAttachments(t))
+		}
+		p = staffMultipart(gw, "/w/cases/"+id(leak.ID)+"/act", url.Values{"action": {"feedback"}, "version": {id(c.Version - 1)}, "note": {"已修好"}},
+			staffFile{"photo", "x.jpg", testJPEG(t)})
+		if p.status != 409 || !strings.Contains(p.body, "案件已被他人更新") || w.countAttachments(t) != before2 {
+			t.Errorf("stale feedback with a photo: %d, photos %d → %d", p.status, before2, w.countAttachments(t))
 		}
 	})
 }
