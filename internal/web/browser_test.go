@@ -43,6 +43,9 @@ type chrome struct {
 	dir  string // screenshots
 	shot int
 
+	axe     string // axe-core's script when GRIDWORK_AXE names it, "" otherwise
+	axeRuns int
+
 	mu     sync.Mutex
 	errors []string // console errors, CSP violations, uncaught exceptions
 }
@@ -81,6 +84,13 @@ func newChrome(t *testing.T, base string) *chrome {
 	ctx, cancelTime := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
 	c := &chrome{t: t, ctx: ctx, base: base, dir: dir}
+	if path := os.Getenv("GRIDWORK_AXE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("GRIDWORK_AXE: %v", err)
+		}
+		c.axe = string(b)
+	}
 	if err := chromedp.Do(ctx); err != nil { // starts the browser and the tab
 		t.Fatalf("start chromium: %v", err)
 	}
@@ -164,10 +174,47 @@ func (c *chrome) waitPath(prefix string) string {
 	return ""
 }
 
-// screenshot photographs the current page at phone and desktop size and
-// goes back to the phone's size, where the test acts.
+// axeViolation is one rule axe-core found broken.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  int    `json:"nodes"`
+}
+
+// checkAxe runs axe-core (WCAG 2.1 A and AA, and best practices) on the
+// current page when GRIDWORK_AXE names its script, and fails on any
+// serious or critical violation. The script is evaluated through the
+// DevTools protocol, which the page's CSP does not govern.
+func (c *chrome) checkAxe(name string) {
+	c.t.Helper()
+	if c.axe == "" {
+		return
+	}
+	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[chromedp.Void](c.axe)); err != nil {
+		c.t.Fatalf("load axe-core: %v", err)
+	}
+	vs, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		c.t.Fatalf("run axe-core: %v", err)
+	}
+	for _, v := range vs {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			c.t.Errorf("axe on %s: %s (%s, %d elements): %s", name, v.ID, v.Impact, v.Nodes, v.Help)
+		} else {
+			c.t.Logf("axe on %s: %s (%s, %d elements): %s", name, v.ID, v.Impact, v.Nodes, v.Help)
+		}
+	}
+	c.axeRuns++
+}
+
+// screenshot photographs the current page at phone and desktop size (and
+// runs axe-core on it, when configured) and goes back to the phone's size,
+// where the test acts.
 func (c *chrome) screenshot(name string) {
 	c.t.Helper()
+	c.checkAxe(name)
 	c.shot++
 	for _, v := range viewports {
 		opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
@@ -339,6 +386,9 @@ func TestBrowserStory(t *testing.T) {
 	c.open("/lang/en?next=/report%3Fc%3D330110001001")
 	c.screenshot("anonymous-report-en")
 
+	if c.axe != "" {
+		t.Logf("axe-core checked %d pages", c.axeRuns)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, e := range c.errors {
