@@ -96,6 +96,16 @@ func TestResidentReportForm(t *testing.T) {
 	if n := w.countAttachments(t); n != 0 {
 		t.Errorf("bad report stored %d photos", n)
 	}
+	// A file that is no photo: the media checks' error beside the photo
+	// input, nothing stored.
+	p = b.postMultipart("/r/report", url.Values{"idempotency_key": {key[1]}, "category": {"LS0502"}, "place": {"u" + strconv.FormatInt(w.unit.ID, 10)}},
+		[]byte("%PDF-1.4 not a photo"))
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="photo-err"`) {
+		t.Errorf("a PDF as the photo: %d", p.status)
+	}
+	if n, a := w.countCases(t), w.countAttachments(t); n != 0 || a != 0 {
+		t.Errorf("a PDF as the photo wrote %d cases and %d photos", n, a)
+	}
 	// The service's own checks land beside the fields too: a retired
 	// category code and a point outside every region.
 	p = b.postMultipart("/r/report", url.Values{"idempotency_key": {key[1]}, "category": {"NOPE"}, "lon": {"10"}, "lat": {"10"}}, nil)

@@ -254,3 +254,24 @@ func TestSignInForm(t *testing.T) {
 		t.Errorf("still signed in after sign-out: %q", p.header.Get("Location"))
 	}
 }
+
+// TestSessionExpiry: a page of a session idle for longer than the auth
+// service allows sends the browser to sign in again, and forgets the cookie.
+func TestSessionExpiry(t *testing.T) {
+	w := pageWorld(t)
+	b := newBrowser(t, w.srv.URL)
+	b.signIn("resident")
+	if p := b.get("/r"); p.status != 200 {
+		t.Fatalf("/r: %d", p.status)
+	}
+	w.clock.Add(2*time.Hour + time.Minute) // past the idle timeout
+	p := b.get("/r")
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/login?next=%2Fr" {
+		t.Fatalf("/r after the idle timeout: %d %q", p.status, p.header.Get("Location"))
+	}
+	if !strings.Contains(strings.Join(p.header.Values("Set-Cookie"), "\n"), "gw_session=;") {
+		t.Errorf("the expired session cookie was not cleared: %q", p.header.Values("Set-Cookie"))
+	}
+	// The sign-in form still works for the anonymous browser.
+	b.signIn("resident")
+}
