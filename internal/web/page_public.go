@@ -96,7 +96,8 @@ type publicMapPage struct {
 // publicWindow is how far back the public map counts closed cases.
 const publicWindow = 90 * 24 * time.Hour
 
-// handlePublicMap shows a community's public map.
+// handlePublicMap shows a community's public map. At most the 500 newest
+// public cases of each kind (open, recently closed) are drawn.
 func (s *Server) handlePublicMap(w http.ResponseWriter, r *http.Request) error {
 	sys := auth.WithActor(r.Context(), auth.SystemActor())
 	reg, err := s.territory.FindRegionByCode(sys, r.PathValue("code"))
@@ -131,7 +132,9 @@ func (s *Server) handlePublicMap(w http.ResponseWriter, r *http.Request) error {
 		p.Open, p.Closed = p.Open+g.Open, p.Closed+g.Closed
 	}
 	names := s.categoryNames(r.Context(), p.Lang)
-	for _, f := range []cases.CaseFilter{{RegionOf: &reg.ID, Open: &open, Limit: 500}, {RegionOf: &reg.ID, Open: &shut, From: &since, Limit: 500}} {
+	public := true
+	for _, f := range []cases.CaseFilter{{RegionOf: &reg.ID, Open: &open, Public: &public, Order: cases.OrderNewest, Limit: 500},
+		{RegionOf: &reg.ID, Open: &shut, Public: &public, From: &since, Order: cases.OrderNewest, Limit: 500}} {
 		list, _, err := s.cases.FindCases(sys, f)
 		if err != nil {
 			return err

@@ -96,14 +96,14 @@ func newKey() string {
 // handleReportForm shows the signed-in reporter's form, the building of its
 // last report preselected.
 func (s *Server) handleReportForm(w http.ResponseWriter, r *http.Request) error {
-	a, _, region, err := reporterOf(r)
+	_, _, region, err := reporterOf(r)
 	if err != nil {
 		return err
 	}
 	p := reportPage{Page: s.newPage(w, r, "report.title"), Action: "/r/report", Key: newKey(), Fresh: true}
 	p.Lean = true
 	p.Nav = "report"
-	if place := s.lastPlace(r.Context(), a); place != "" {
+	if place := s.lastPlace(r.Context()); place != "" {
 		p.Form.Set("place", place)
 	}
 	if err := s.fillReportPage(r.Context(), &p, region); err != nil {
@@ -115,15 +115,16 @@ func (s *Server) handleReportForm(w http.ResponseWriter, r *http.Request) error 
 
 // lastPlace is where the reporter's most recent report with a building
 // was: the best guess of its home, as the account knows no household.
-func (s *Server) lastPlace(ctx context.Context, a *auth.Actor) string {
-	list, _, err := s.cases.FindCases(ctx, cases.CaseFilter{ReportedByMe: true, Limit: 50})
+func (s *Server) lastPlace(ctx context.Context) string {
+	list, _, err := s.cases.FindCases(ctx, cases.CaseFilter{ReportedByMe: true, Order: cases.OrderNewest, Limit: 50})
 	if err != nil {
 		return ""
 	}
 	var best *cases.Case
 	for _, c := range list {
-		if c.BuildingID != 0 && (best == nil || c.ReportedAt.After(best.ReportedAt)) {
+		if c.BuildingID != 0 {
 			best = c
+			break
 		}
 	}
 	switch {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -56,11 +55,10 @@ func (s *Server) handleResidentHome(w http.ResponseWriter, r *http.Request) erro
 	p := residentHomePage{Page: s.newPage(w, r, "r.home_title")}
 	p.Lean = true
 	p.Nav = "home"
-	list, total, err := s.cases.FindCases(r.Context(), cases.CaseFilter{ReportedByMe: true, Limit: residentCaseLimit})
+	list, total, err := s.cases.FindCases(r.Context(), cases.CaseFilter{ReportedByMe: true, Order: cases.OrderNewest, Limit: residentCaseLimit})
 	if err != nil {
 		return err
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].ReportedAt.After(list[j].ReportedAt) })
 	names := s.categoryNames(r.Context(), p.Lang)
 	for _, c := range list {
 		p.Cases = append(p.Cases, caseRow{ID: c.ID, Number: c.Number, Title: c.Title, Category: names(c.Category),
