@@ -407,17 +407,23 @@ func (st *staff) loadBuildingsPage(r *http.Request, p Page) (buildingsPage, erro
 	return bp, nil
 }
 
-func (st *staff) handleAdminBuildings(w http.ResponseWriter, r *http.Request) error {
-	p, err := st.adminPage(w, r, "admin.buildings_title", "buildings")
+// showAdmin renders an administration page: the admin check, the page's
+// data from load, the template.
+func showAdmin[T any](st *staff, w http.ResponseWriter, r *http.Request, titleKey, section, tmpl string, load func(*http.Request, Page) (T, error)) error {
+	p, err := st.adminPage(w, r, titleKey, section)
 	if err != nil {
 		return err
 	}
-	bp, err := st.loadBuildingsPage(r, p)
+	data, err := load(r, p)
 	if err != nil {
 		return err
 	}
-	st.render(w, r, http.StatusOK, "admin_buildings.html", bp)
+	st.render(w, r, http.StatusOK, tmpl, data)
 	return nil
+}
+
+func (st *staff) handleAdminBuildings(w http.ResponseWriter, r *http.Request) error {
+	return showAdmin(st, w, r, "admin.buildings_title", "buildings", "admin_buildings.html", st.loadBuildingsPage)
 }
 
 // optFloat reads an optional number field.
@@ -841,16 +847,7 @@ func (st *staff) loadLimitsPage(r *http.Request, p Page) (limitsPage, error) {
 }
 
 func (st *staff) handleAdminLimits(w http.ResponseWriter, r *http.Request) error {
-	p, err := st.adminPage(w, r, "admin.limits_title", "limits")
-	if err != nil {
-		return err
-	}
-	lp, err := st.loadLimitsPage(r, p)
-	if err != nil {
-		return err
-	}
-	st.render(w, r, http.StatusOK, "admin_limits.html", lp)
-	return nil
+	return showAdmin(st, w, r, "admin.limits_title", "limits", "admin_limits.html", st.loadLimitsPage)
 }
 
 // handleAdminLimitForm adds a time-limit policy; a bad limit ("3 days"
@@ -972,16 +969,7 @@ func (st *staff) loadYearPage(r *http.Request, p Page) (yearPage, error) {
 }
 
 func (st *staff) handleAdminYear(w http.ResponseWriter, r *http.Request) error {
-	p, err := st.adminPage(w, r, "admin.calendar_title", "calendar")
-	if err != nil {
-		return err
-	}
-	yp, err := st.loadYearPage(r, p)
-	if err != nil {
-		return err
-	}
-	st.render(w, r, http.StatusOK, "admin_year.html", yp)
-	return nil
+	return showAdmin(st, w, r, "admin.calendar_title", "calendar", "admin_year.html", st.loadYearPage)
 }
 
 // handleAdminDayForm sets a day of the year: a holiday block day (off) or
