@@ -110,6 +110,24 @@ func (s *Service) appendEvents(ctx context.Context, tx *sqldb.Tx, before *stored
 			return nil, nil, err
 		}
 	}
+	if s.obs != nil {
+		changes := make([]Change, len(out))
+		for i, e := range out {
+			var b *Case
+			if i > 0 || before != nil {
+				b = states[i]
+			}
+			after := states[i+1]
+			if after.ID == 0 {
+				after = after.clone()
+				after.ID = final.ID
+			}
+			changes[i] = Change{Before: b, After: after, Event: e}
+		}
+		if err := s.obs.ObserveEvents(ctx, tx, changes); err != nil {
+			return nil, nil, fmt.Errorf("observe events: %w", err)
+		}
+	}
 	return final, out, nil
 }
 

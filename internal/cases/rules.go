@@ -110,6 +110,20 @@ func (p *plan) toVerify() error {
 	c.State = Handled
 	c.HandlerUserID = p.v.a.UserID
 	c.HandledAt = &p.now
+	if h := c.Handle; h != nil {
+		// How much of the handling limit was used (超时倍数 above 1).
+		k, err := p.clock()
+		if err != nil {
+			return err
+		}
+		used, err := k.used(h, p.now)
+		if err != nil {
+			return err
+		}
+		if b := k.budget(h); b > 0 {
+			p.facts.Step, p.facts.Ratio = string(category.StepHandle), round3(float64(used)/float64(b))
+		}
+	}
 	c.Handle, c.Extension = nil, nil
 	t, err := p.start(category.StepVerify)
 	if err != nil {

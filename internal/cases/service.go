@@ -16,7 +16,8 @@ import (
 	"github.com/gridwork/gridwork/internal/territory"
 )
 
-// Deps are the services the case loop stands on; all are required.
+// Deps are the services the case loop stands on; all but Observer are
+// required.
 type Deps struct {
 	DB        *sqldb.DB
 	Auth      *auth.Service      // assignees' accounts
@@ -26,6 +27,8 @@ type Deps struct {
 	Calendar  *calendar.Service  // working time
 	Media     *media.Service     // photos
 	Notify    *notify.Service    // inbox, live events, webhooks
+	// Observer, optional, is told of every event in its transaction.
+	Observer Observer
 }
 
 // Options tune the service. The zero value is usable.
@@ -60,6 +63,7 @@ type Service struct {
 	cal  *calendar.Service
 	med  *media.Service
 	ntf  *notify.Service
+	obs  Observer
 	opt  Options
 	log  *slog.Logger
 }
@@ -85,7 +89,7 @@ func NewService(deps Deps, opt Options) *Service {
 		opt.TickBatch = 1000
 	}
 	return &Service{db: deps.DB, auth: deps.Auth, terr: deps.Territory, keys: deps.Keys, cat: deps.Category,
-		cal: deps.Calendar, med: deps.Media, ntf: deps.Notify, opt: opt, log: opt.Logger}
+		cal: deps.Calendar, med: deps.Media, ntf: deps.Notify, obs: deps.Observer, opt: opt, log: opt.Logger}
 }
 
 // now is the service's clock in UTC, to the microsecond that both engines
