@@ -35,7 +35,7 @@ func (s *Server) handleKPIs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	k, err := s.stats.KPIs(r.Context(), stats.Filter{RegionID: id, From: from, To: to})
+	k, err := s.stats.KPIs(r.Context(), stats.Query{RegionID: id, From: from, To: to})
 	if err != nil {
 		return err
 	}
