@@ -1,0 +1,349 @@
+package cases
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gridwork/gridwork/internal/apperr"
+	"github.com/gridwork/gridwork/internal/calendar"
+	"github.com/gridwork/gridwork/internal/category"
+	"github.com/gridwork/gridwork/internal/sqldb"
+)
+
+// BulkEvent is one event of a whole case history written by a Bulk: the
+// case after it and the facts of the transition. The first event of a
+// history is the report. After.UpdatedAt is the event's time; After's
+// ID, Number and Version are set by the writer.
+type BulkEvent struct {
+	Action      Action
+	ActorUserID int64
+	ActorName   string
+	ActorRole   string
+	Note        string
+	Facts       EventData // Set is computed by the writer
+	After       *Case
+}
+
+// Bulk writes generated case histories (the demo's months of history)
+// with multi-row INSERTs: each case's events are diffed and hash-chained
+// exactly as appendEvents does it, so that CheckHistory holds, but
+// nothing is published, no observer is called (Add returns the changes
+// for the caller to project) and no attachments are indexed. Case ids
+// and numbers are handed out by the writer from the database's current
+// ones: nothing else may write cases while a Bulk is in use. A Bulk is
+// not safe for concurrent use.
+type Bulk struct {
+	s       *Service
+	dialect sqldb.Dialect
+	loc     *time.Location
+	nextID  int64
+	numbers map[string]int64 // day (YYYYMMDD) → last number handed out
+	touched map[string]bool  // days whose numbers Flush must record
+
+	caseRows  [][]any
+	eventRows [][]any
+	links     [][3]any // followers: case, user, at
+	involved  [][3]any // co-handling departments: case, department, at
+}
+
+// NewBulk returns a writer of case histories that continues the
+// database's case ids and daily numbers. It needs the system actor.
+func (s *Service) NewBulk(ctx context.Context) (*Bulk, error) {
+	if err := checkSystem(ctx); err != nil {
+		return nil, fmt.Errorf("cases: bulk: %w", err)
+	}
+	k, err := s.clockOf(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cases: bulk: %w", err)
+	}
+	b := &Bulk{s: s, dialect: s.db.Dialect, loc: k.cal.Location(), numbers: map[string]int64{}, touched: map[string]bool{}}
+	if err := s.db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM cases`).Scan(&b.nextID); err != nil {
+		return nil, fmt.Errorf("cases: bulk: %w", sqldb.Translate(err))
+	}
+	b.nextID++
+	rows, err := s.db.Query(ctx, `SELECT day, last FROM case_numbers`)
+	if err != nil {
+		return nil, fmt.Errorf("cases: bulk: %w", sqldb.Translate(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day string
+		var n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			return nil, fmt.Errorf("cases: bulk: %w", sqldb.Translate(err))
+		}
+		b.numbers[day] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cases: bulk: %w", sqldb.Translate(err))
+	}
+	return b, nil
+}
+
+// checkSystem refuses any actor but the system.
+func checkSystem(ctx context.Context) error {
+	a, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.System {
+		return forbidden("只有系统可以批量写入案件", "only the system may write cases in bulk")
+	}
+	return nil
+}
+
+// NextID returns the id the next case added will get.
+func (b *Bulk) NextID() int64 { return b.nextID }
+
+// Pending returns how many cases are buffered for the next Flush.
+func (b *Bulk) Pending() int { return len(b.caseRows) }
+
+// Add buffers one case's history, evs in order (the report first): it
+// gives the case its id and number, computes each event's changes and
+// hash, and returns the changes (Before nil for the report) for the
+// caller's projections. Each After is marshalled once. A history whose
+// first event is not a report, or whose times go backwards, is Invalid
+// on "events" and nothing is buffered.
+func (b *Bulk) Add(evs []BulkEvent) ([]Change, error) {
+	if len(evs) == 0 || evs[0].Action != ActReport {
+		return nil, apperr.Invalidf("events", "案件历史须以上报开始", "a case history must start with the report")
+	}
+	for i, e := range evs {
+		if e.After == nil {
+			return nil, apperr.Invalidf("events", "第 %d 个事件缺少案件状态", "event %d has no case state", i+1)
+		}
+		if i > 0 && e.After.UpdatedAt.Before(evs[i-1].After.UpdatedAt) {
+			return nil, apperr.Invalidf("events", "第 %d 个事件的时间早于前一个", "event %d is earlier than the one before", i+1)
+		}
+	}
+	id := b.nextID
+	day := evs[0].After.ReportedAt.In(b.loc).Format("20060102")
+	n := b.numbers[day] + 1
+	number := fmt.Sprintf("GW%s-%06d", day, n)
+
+	prevDerived := map[string]json.RawMessage{}
+	prevState, prevTier, prev := State(""), category.Tier(""), ""
+	changes := make([]Change, len(evs))
+	events := make([]*Event, len(evs))
+	var before *Case
+	for i, be := range evs {
+		after := be.After
+		after.ID, after.Number, after.Version = id, number, int64(i+1)
+		normTimes(after)
+		d, err := derived(after)
+		if err != nil {
+			return nil, fmt.Errorf("cases: bulk: %w", err)
+		}
+		set := make(map[string]json.RawMessage)
+		for k, v := range d {
+			if !bytes.Equal(prevDerived[k], v) {
+				set[k] = v
+			}
+		}
+		for k := range prevDerived {
+			if _, ok := d[k]; !ok {
+				set[k] = jsonNull
+			}
+		}
+		facts := be.Facts
+		facts.Set = set
+		data, err := json.Marshal(facts)
+		if err != nil {
+			return nil, fmt.Errorf("cases: bulk: event data: %w", err)
+		}
+		e := &Event{CaseID: id, Seq: int64(i + 1), Action: be.Action, ActorUserID: be.ActorUserID, ActorName: be.ActorName,
+			ActorRole: be.ActorRole, FromState: prevState, ToState: after.State, FromTier: prevTier, ToTier: after.Tier,
+			Note: be.Note, Data: string(data), At: after.UpdatedAt.UTC(), PrevHash: prev}
+		e.Hash = hashEvent(number, e)
+		events[i] = e
+		changes[i] = Change{Before: before, After: after, Event: e}
+		prevDerived, prevState, prevTier, prev, before = d, after.State, after.Tier, e.Hash, after
+	}
+	final := evs[len(evs)-1].After
+	final.NextCheck = b.s.nextCheck(final)
+	row := append([]any{id}, caseValues(final)...)
+	row = append(row, nil, nil, nil, nil, nil, final.Version, prev, final.ReportedAt.UTC())
+	b.caseRows = append(b.caseRows, row)
+	for _, e := range events {
+		b.eventRows = append(b.eventRows, []any{e.CaseID, e.Seq, string(e.Action), nInt(e.ActorUserID), e.ActorName, e.ActorRole,
+			string(e.FromState), string(e.ToState), string(e.FromTier), string(e.ToTier), e.Note, e.Data, "[]", e.At, e.PrevHash, e.Hash})
+	}
+	for _, u := range final.Followers {
+		b.links = append(b.links, [3]any{id, u, final.UpdatedAt.UTC()})
+	}
+	for _, d := range final.Involved {
+		b.involved = append(b.involved, [3]any{id, d, final.UpdatedAt.UTC()})
+	}
+	b.nextID++
+	b.numbers[day] = n
+	b.touched[day] = true
+	return changes, nil
+}
+
+// normTimes stores every time of c as the service does (UTC, to the
+// microsecond), so that the row read back equals the history.
+func normTimes(c *Case) {
+	c.ReportedAt, c.UpdatedAt = ts(c.ReportedAt), ts(c.UpdatedAt)
+	for _, p := range []**time.Time{&c.SuspendedAt, &c.RegisteredAt, &c.DispatchedAt, &c.AcceptedAt, &c.HandledAt,
+		&c.VerifiedAt, &c.ClosedAt, &c.NextCheck, &c.Due.Register, &c.Due.Dispatch, &c.Due.Accept, &c.Due.Handle, &c.Due.Verify} {
+		if *p != nil {
+			*p = tsp(**p)
+		}
+	}
+	if c.Rating != nil {
+		r := *c.Rating
+		r.At = ts(r.At)
+		c.Rating = &r
+	}
+	if c.Extension != nil {
+		e := *c.Extension
+		e.At = ts(e.At)
+		c.Extension = &e
+	}
+	for _, t := range []**Timer{&c.Step, &c.Handle} {
+		if *t != nil {
+			n := **t
+			n.Start, n.Due, n.YellowAt, n.RedAt = ts(n.Start), ts(n.Due), ts(n.YellowAt), ts(n.RedAt)
+			*t = &n
+		}
+	}
+}
+
+// maxArgs bounds the arguments of one statement (SQLite allows 32,766,
+// PostgreSQL 65,535).
+const maxArgs = 30000
+
+// Flush writes the buffered cases, their events and links inside tx,
+// records the numbers handed out, and empties the buffer. On PostgreSQL it
+// moves the id sequence past the ids used.
+func (b *Bulk) Flush(ctx context.Context, tx *sqldb.Tx) error {
+	if len(b.caseRows) == 0 {
+		return nil
+	}
+	caseCols := append([]string{"id"}, rowColumns...)
+	caseCols = append(caseCols, "reporter_phone", "reporter_phone_index", "idempotency_scope", "idempotency_key",
+		"idempotency_hash", "version", "last_hash", "created_at")
+	if err := insertRows(ctx, tx, "cases", caseCols, b.caseRows); err != nil {
+		return fmt.Errorf("cases: bulk: %w", err)
+	}
+	eventCols := []string{"case_id", "seq", "action", "actor_user_id", "actor_name", "actor_role", "from_state", "to_state",
+		"from_tier", "to_tier", "note", "data", "attachments", "at", "prev_hash", "hash"}
+	if err := insertRows(ctx, tx, "case_events", eventCols, b.eventRows); err != nil {
+		return fmt.Errorf("cases: bulk: %w", err)
+	}
+	for _, l := range []struct {
+		table, col string
+		rows       [][3]any
+	}{{"case_followers", "user_id", b.links}, {"case_involved", "department_id", b.involved}} {
+		rows := make([][]any, len(l.rows))
+		for i, r := range l.rows {
+			rows[i] = r[:]
+		}
+		if err := insertRows(ctx, tx, l.table, []string{"case_id", l.col, "created_at"}, rows); err != nil {
+			return fmt.Errorf("cases: bulk: %w", err)
+		}
+	}
+	days := make([]string, 0, len(b.touched))
+	for d := range b.touched {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	for _, d := range days {
+		if _, err := tx.Exec(ctx, `INSERT INTO case_numbers (day, last) VALUES ($1, $2)
+			ON CONFLICT (day) DO UPDATE SET last = CASE WHEN excluded.last > case_numbers.last THEN excluded.last ELSE case_numbers.last END`,
+			d, b.numbers[d]); err != nil {
+			return fmt.Errorf("cases: bulk: case numbers: %w", sqldb.Translate(err))
+		}
+	}
+	if tx.Dialect == sqldb.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('cases', 'id'), $1)`, b.nextID-1); err != nil {
+			return fmt.Errorf("cases: bulk: id sequence: %w", sqldb.Translate(err))
+		}
+	}
+	b.caseRows, b.eventRows, b.links, b.involved = b.caseRows[:0], b.eventRows[:0], b.links[:0], b.involved[:0]
+	clear(b.touched)
+	return nil
+}
+
+// insertRows inserts rows into table with as few multi-row INSERTs as the
+// argument limit allows.
+func insertRows(ctx context.Context, tx *sqldb.Tx, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := max(1, maxArgs/len(cols))
+	head := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES `
+	var sb strings.Builder
+	args := make([]any, 0, per*len(cols))
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(len(rows), start+per)]
+		sb.Reset()
+		args = args[:0]
+		sb.WriteString(head)
+		for i, r := range chunk {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteByte('(')
+			for j := range r {
+				if j > 0 {
+					sb.WriteByte(',')
+				}
+				sb.WriteByte('$')
+				sb.WriteString(strconv.Itoa(len(args) + j + 1))
+			}
+			sb.WriteByte(')')
+			args = append(args, r...)
+		}
+		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, sqldb.Translate(err))
+		}
+	}
+	return nil
+}
+
+// Clock is the time-limit arithmetic of the case loop on one calendar,
+// for writers of generated histories: the same timers, deadlines and
+// overtime ratios the transitions compute.
+type Clock struct{ k clock }
+
+// NewClock returns the arithmetic on cal.
+func NewClock(cal *calendar.Calendar) Clock { return Clock{k: clock{cal: cal}} }
+
+// Timer starts the clock of step st with limit l at start.
+func (c Clock) Timer(st category.Step, start time.Time, l calendar.Limit) (*Timer, error) {
+	return c.k.newTimer(st, start, l)
+}
+
+// Ratio is the share of t's allowance used at at (the overtime multiple
+// the event ending handling records), 0 for a timer without allowance.
+func (c Clock) Ratio(t *Timer, at time.Time) (float64, error) {
+	used, err := c.k.used(t, at)
+	if err != nil {
+		return 0, err
+	}
+	b := c.k.budget(t)
+	if b <= 0 {
+		return 0, nil
+	}
+	return round3(float64(used) / float64(b)), nil
+}
+
+// Resume moves t past a suspension from from to to.
+func (c Clock) Resume(t *Timer, from, to time.Time) error { return c.k.resume(t, from, to) }
+
+// Extend moves t's deadline by by.
+func (c Clock) Extend(t *Timer, by calendar.Limit) error { return c.k.extend(t, by) }
+
+// SetDue records timer t's deadline as the deadline of its step in c.Due.
+func (c *Case) SetDue(t *Timer) { setDue(c, t) }
+
+// Clone returns a deep copy of c, for building the next state of a
+// generated history.
+func (c *Case) Clone() *Case { return c.clone() }
