@@ -82,6 +82,12 @@ func (s *Service) Publish(ctx context.Context, tx *sqldb.Tx, e Event) error {
 	if err != nil {
 		return fmt.Errorf("notify: publish %s: outbox: %w", e.Kind, err)
 	}
+	if tb, ok := s.broker.(TxBroker); ok {
+		// Other processes hear of it when tx commits (PgBroker).
+		if err := tb.Send(ctx, tx, e); err != nil {
+			return fmt.Errorf("notify: publish %s: live: %w", e.Kind, err)
+		}
+	}
 	tx.AfterCommit(func() {
 		s.broker.Publish(e)
 		if queued > 0 && s.wake != nil {
