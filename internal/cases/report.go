@@ -44,6 +44,13 @@ var channelRoles = map[Channel][]auth.Role{
 // Errors, writing nothing: Invalid naming the field ("category",
 // "location", "title", "reporter_phone", "attachments" …), Forbidden when
 // the actor may not report there or through that channel, Conflict.
+//
+// Concurrent reports share one transaction and its durable commit (group
+// commit, see Options.GroupMax); each is answered only once that commit is
+// on disk, with its own case or error. When ctx ends first, Report returns
+// ctx's error at once: nothing is written if the report had not yet been
+// taken into a transaction, otherwise it commits all the same and a retry
+// with the same IdempotencyKey returns its case.
 func (s *Service) Report(ctx context.Context, in ReportInput) (*Case, error) {
 	c, err := s.report(ctx, in)
 	if err != nil {
@@ -130,7 +137,9 @@ func (s *Service) report(ctx context.Context, in ReportInput) (*Case, error) {
 		note: "", attachments: c.Attachments, after: c}
 	day := now.In(k.cal.Location()).Format("20060102")
 	var out *Case
-	err = s.db.Transact(ctx, func(tx *sqldb.Tx) error {
+	// The write joins concurrent ones in one durable commit (batch.go);
+	// the work above ran in the caller's goroutine.
+	err = s.group.do(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		n, err := nextNumber(ctx, tx, day)
 		if err != nil {
 			return err
@@ -142,7 +151,8 @@ func (s *Service) report(ctx context.Context, in ReportInput) (*Case, error) {
 	})
 	if err != nil {
 		// Two submissions with one key at once: the loser's insert hits
-		// the unique index; the winner's case is committed by now.
+		// the unique index (in its own savepoint, when both share a
+		// transaction); the winner's case is committed by now.
 		if rc.idem.idemKey != "" && apperr.CodeOf(err) == apperr.Conflict {
 			if c, rerr := s.byIdempotency(ctx, rc.idem); rerr == nil || apperr.CodeOf(rerr) != apperr.NotFound {
 				return c, rerr

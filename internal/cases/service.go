@@ -51,6 +51,14 @@ type Options struct {
 	// TickBatch bounds the cases one Tick looks at: 1000 if 0. A Tick that
 	// reaches it reports More; the next Tick carries on.
 	TickBatch int
+	// GroupMax bounds how many concurrent writes (reports, transitions)
+	// share one transaction and its durable commit: 256 if 0; 1 gives
+	// every write a transaction of its own.
+	GroupMax int
+	// GroupLinger is how long the committer waits for more writes before
+	// a transaction that is not full: none if 0 (what arrives during one
+	// commit makes the next batch anyway).
+	GroupLinger time.Duration
 }
 
 // Service is the case loop's use cases. It is safe for concurrent use.
@@ -66,6 +74,8 @@ type Service struct {
 	obs  Observer
 	opt  Options
 	log  *slog.Logger
+	// group commits concurrent writes together.
+	group *committer
 }
 
 // NewService returns the service on deps.
@@ -88,9 +98,24 @@ func NewService(deps Deps, opt Options) *Service {
 	if opt.TickBatch <= 0 {
 		opt.TickBatch = 1000
 	}
+	if opt.GroupMax <= 0 {
+		opt.GroupMax = defaultGroupMax
+	}
 	return &Service{db: deps.DB, auth: deps.Auth, terr: deps.Territory, keys: deps.Keys, cat: deps.Category,
-		cal: deps.Calendar, med: deps.Media, ntf: deps.Notify, obs: deps.Observer, opt: opt, log: opt.Logger}
+		cal: deps.Calendar, med: deps.Media, ntf: deps.Notify, obs: deps.Observer, opt: opt, log: opt.Logger,
+		group: newCommitter(deps.DB, opt.Logger, opt.GroupMax, opt.GroupLinger)}
 }
+
+// Close refuses further reports and transitions and returns once those
+// already accepted are committed (or failed). Close the service before the
+// database.
+func (s *Service) Close() error {
+	s.group.close()
+	return nil
+}
+
+// GroupStats returns the group committer's counters.
+func (s *Service) GroupStats() GroupStats { return s.group.stats() }
 
 // now is the service's clock in UTC, to the microsecond that both engines
 // store, so that what is hashed is what is read back.
