@@ -1,0 +1,158 @@
+package stats
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gridwork/gridwork/internal/sqldb"
+)
+
+// rowKey names one row of stats_daily.
+type rowKey struct {
+	RegionID int64
+	Dim      Dim
+	Key      string
+	Day      int32
+}
+
+// compareKeys orders rows as the primary key does, so that concurrent
+// flushes take row locks in one order.
+func compareKeys(a, b rowKey) int {
+	return cmp.Or(cmp.Compare(a.RegionID, b.RegionID), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Key, b.Key), cmp.Compare(a.Day, b.Day))
+}
+
+// Aggregator merges facts in memory into rollup rows — one per region
+// (the case's and each ancestor), dimension key and day — then adds them to
+// stats_daily. It is not safe for concurrent use.
+type Aggregator struct {
+	rows map[rowKey]*Counters
+	ids  []int64 // scratch for ancestor ids
+}
+
+// NewAggregator returns an empty Aggregator.
+func NewAggregator() *Aggregator { return &Aggregator{rows: make(map[rowKey]*Counters)} }
+
+// Len is the number of rollup rows held.
+func (a *Aggregator) Len() int { return len(a.rows) }
+
+// Add merges facts: each fact's counters go to its region and every
+// ancestor named in its path, in total and under its category, channel,
+// department and person (the last two when set).
+func (a *Aggregator) Add(facts ...Fact) {
+	for i := range facts {
+		f := &facts[i]
+		a.ids = appendPathIDs(a.ids[:0], f.RegionPath, f.RegionID)
+		var dep, per string
+		if f.DepartmentID != 0 {
+			dep = strconv.FormatInt(f.DepartmentID, 10)
+		}
+		if f.PersonID != 0 {
+			per = strconv.FormatInt(f.PersonID, 10)
+		}
+		for _, id := range a.ids {
+			a.add(rowKey{id, DimTotal, "", f.Day}, &f.C)
+			a.add(rowKey{id, DimCategory, f.Category, f.Day}, &f.C)
+			a.add(rowKey{id, DimChannel, f.Channel, f.Day}, &f.C)
+			if dep != "" {
+				a.add(rowKey{id, DimDepartment, dep, f.Day}, &f.C)
+			}
+			if per != "" {
+				a.add(rowKey{id, DimPerson, per, f.Day}, &f.C)
+			}
+		}
+	}
+}
+
+func (a *Aggregator) add(k rowKey, c *Counters) {
+	if r, ok := a.rows[k]; ok {
+		r.Add(c)
+		return
+	}
+	r := *c
+	a.rows[k] = &r
+}
+
+// appendPathIDs appends the region ids of a materialised path ("/1/4/17/")
+// to ids, and id itself when the path does not end with it.
+func appendPathIDs(ids []int64, path string, id int64) []int64 {
+	for s := range strings.SplitSeq(strings.Trim(path, "/"), "/") {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil && n != 0 {
+			ids = append(ids, n)
+		}
+	}
+	if id != 0 && !slices.Contains(ids, id) {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// flushRows is how many rows one upsert statement carries (51 parameters
+// each, under SQLite's and PostgreSQL's limits).
+const flushRows = 200
+
+// upsertSQL is the additive upsert of n rows.
+func upsertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO stats_daily (region_id, dim, key, day, ")
+	b.WriteString(strings.Join(counterColumns, ", "))
+	b.WriteString(") VALUES ")
+	width := 4 + len(counterColumns)
+	arg := 1
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range width {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", arg)
+			arg++
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(" ON CONFLICT (region_id, dim, key, day) DO UPDATE SET ")
+	for i, c := range counterColumns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s = stats_daily.%s + excluded.%s", c, c, c)
+	}
+	return b.String()
+}
+
+// Flush adds the rows a holds to stats_daily in tx, in key order, and
+// empties a.
+func (a *Aggregator) Flush(ctx context.Context, tx *sqldb.Tx) error {
+	keys := make([]rowKey, 0, len(a.rows))
+	for k := range a.rows {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareKeys)
+	full := upsertSQL(flushRows)
+	args := make([]any, 0, flushRows*(4+len(counterColumns)))
+	for start := 0; start < len(keys); start += flushRows {
+		chunk := keys[start:min(start+flushRows, len(keys))]
+		args = args[:0]
+		for _, k := range chunk {
+			args = append(args, k.RegionID, string(k.Dim), k.Key, k.Day)
+			for _, v := range a.rows[k].fields() {
+				args = append(args, *v)
+			}
+		}
+		q := full
+		if len(chunk) < flushRows {
+			q = upsertSQL(len(chunk))
+		}
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("stats: flush rollups: %w", sqldb.Translate(err))
+		}
+	}
+	clear(a.rows)
+	return nil
+}
