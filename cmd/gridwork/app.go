@@ -21,6 +21,7 @@ import (
 	"github.com/gridwork/gridwork/internal/open311"
 	"github.com/gridwork/gridwork/internal/people"
 	"github.com/gridwork/gridwork/internal/sqldb"
+	"github.com/gridwork/gridwork/internal/stats"
 	"github.com/gridwork/gridwork/internal/territory"
 )
 
@@ -40,6 +41,7 @@ type app struct {
 	notify    *notify.Service
 	webhooks  *notify.Worker
 	cases     *cases.Service
+	stats     *stats.Service
 	open311   *open311.Service
 	zone      *time.Location
 }
@@ -147,9 +149,10 @@ func (a *app) openCaseLoop(ctx context.Context, keys *people.Keyring, now func()
 	a.media = media.NewService(a.db, store, media.Options{})
 	a.webhooks = notify.NewWorker(a.db, notify.WorkerOptions{Now: now, Logger: a.log})
 	a.notify = notify.NewService(a.db, notify.Options{Wake: a.webhooks.Wake, Logger: a.log})
+	a.stats = stats.NewService(a.db, stats.Options{Now: now, Zone: loc, Logger: a.log})
 	a.cases = cases.NewService(cases.Deps{
 		DB: a.db, Auth: a.auth, Territory: a.territory, Keys: keys, Category: a.category,
-		Calendar: a.calendar, Media: a.media, Notify: a.notify,
+		Calendar: a.calendar, Media: a.media, Notify: a.notify, Observer: a.stats.Recorder(),
 	}, cases.Options{Now: now, Logger: a.log})
 	a.open311 = open311.NewService(open311.Deps{DB: a.db, Cases: a.cases, Category: a.category, Territory: a.territory, Media: a.media, Keys: keys},
 		open311.Options{Now: now, Zone: loc})

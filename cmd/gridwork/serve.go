@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gridwork/gridwork/internal/auth"
-	"github.com/gridwork/gridwork/internal/stats"
 	"github.com/gridwork/gridwork/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -56,7 +55,7 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 	srv := web.New(web.Deps{
 		DB: a.db, Auth: a.auth, Territory: a.territory, People: a.people, Ledger: a.ledger, Exporter: a.exporter,
 		Cases: a.cases, Calendar: a.calendar, Category: a.category, Media: a.media, Notify: a.notify,
-		Stats: stats.NewService(a.db), Open311: a.open311, Zone: a.zone,
+		Stats: a.stats, Open311: a.open311, Zone: a.zone,
 		Logger: a.log, Registry: reg, SessionTTL: a.cfg.SessionTTL,
 	})
 	httpSrv := &http.Server{
@@ -71,6 +70,7 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 	jobs.Go(func() { a.sweepSessions(jobsCtx) })
 	jobs.Go(func() { a.tick(jobsCtx) })
 	jobs.Go(func() { a.webhooks.Run(jobsCtx) })
+	jobs.Go(func() { a.stats.Run(jobsCtx, statsDrainEvery) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
