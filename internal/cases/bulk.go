@@ -101,7 +101,7 @@ func checkSystem(ctx context.Context) error {
 // NextID returns the id the next case added will get.
 func (b *Bulk) NextID() int64 { return b.nextID }
 
-// Pending returns how many cases are buffered for the next Flush.
+// Pending returns how many cases are buffered for the next Take or Flush.
 func (b *Bulk) Pending() int { return len(b.caseRows) }
 
 // Add buffers one case's history, evs in order (the report first): it
@@ -219,28 +219,54 @@ func normTimes(c *Case) {
 // PostgreSQL 65,535).
 const maxArgs = 30000
 
-// Flush writes the buffered cases, their events and links inside tx,
-// records the numbers handed out, and empties the buffer. On PostgreSQL it
-// moves the id sequence past the ids used.
-func (b *Bulk) Flush(ctx context.Context, tx *sqldb.Tx) error {
-	if len(b.caseRows) == 0 {
+// BulkBatch is the rows of the cases a Bulk buffered, taken out of it to
+// be written (on another goroutine while the Bulk encodes the next).
+type BulkBatch struct {
+	caseRows, eventRows [][]any
+	links, involved     [][3]any
+	numbers             map[string]int64 // day → last number used in it
+	lastID              int64
+}
+
+// Take returns the buffered cases as a batch to write and empties the
+// buffer.
+func (b *Bulk) Take() *BulkBatch {
+	out := &BulkBatch{caseRows: b.caseRows, eventRows: b.eventRows, links: b.links, involved: b.involved,
+		numbers: make(map[string]int64, len(b.touched)), lastID: b.nextID - 1}
+	for d := range b.touched {
+		out.numbers[d] = b.numbers[d]
+	}
+	b.caseRows, b.eventRows, b.links, b.involved = nil, nil, nil, nil
+	clear(b.touched)
+	return out
+}
+
+// Flush writes the buffered cases inside tx and empties the buffer (Take
+// and Write).
+func (b *Bulk) Flush(ctx context.Context, tx *sqldb.Tx) error { return b.Take().Write(ctx, tx) }
+
+// Write writes the batch's cases, their events and links inside tx and
+// records the numbers handed out. On PostgreSQL it moves the id sequence
+// past the ids used. Batches must be written in the order they were taken.
+func (bb *BulkBatch) Write(ctx context.Context, tx *sqldb.Tx) error {
+	if len(bb.caseRows) == 0 {
 		return nil
 	}
 	caseCols := append([]string{"id"}, rowColumns...)
 	caseCols = append(caseCols, "reporter_phone", "reporter_phone_index", "idempotency_scope", "idempotency_key",
 		"idempotency_hash", "version", "last_hash", "created_at")
-	if err := insertRows(ctx, tx, "cases", caseCols, b.caseRows); err != nil {
+	if err := insertRows(ctx, tx, "cases", caseCols, bb.caseRows); err != nil {
 		return fmt.Errorf("cases: bulk: %w", err)
 	}
 	eventCols := []string{"case_id", "seq", "action", "actor_user_id", "actor_name", "actor_role", "from_state", "to_state",
 		"from_tier", "to_tier", "note", "data", "attachments", "at", "prev_hash", "hash"}
-	if err := insertRows(ctx, tx, "case_events", eventCols, b.eventRows); err != nil {
+	if err := insertRows(ctx, tx, "case_events", eventCols, bb.eventRows); err != nil {
 		return fmt.Errorf("cases: bulk: %w", err)
 	}
 	for _, l := range []struct {
 		table, col string
 		rows       [][3]any
-	}{{"case_followers", "user_id", b.links}, {"case_involved", "department_id", b.involved}} {
+	}{{"case_followers", "user_id", bb.links}, {"case_involved", "department_id", bb.involved}} {
 		rows := make([][]any, len(l.rows))
 		for i, r := range l.rows {
 			rows[i] = r[:]
@@ -249,25 +275,23 @@ func (b *Bulk) Flush(ctx context.Context, tx *sqldb.Tx) error {
 			return fmt.Errorf("cases: bulk: %w", err)
 		}
 	}
-	days := make([]string, 0, len(b.touched))
-	for d := range b.touched {
+	days := make([]string, 0, len(bb.numbers))
+	for d := range bb.numbers {
 		days = append(days, d)
 	}
 	slices.Sort(days)
 	for _, d := range days {
 		if _, err := tx.Exec(ctx, `INSERT INTO case_numbers (day, last) VALUES ($1, $2)
 			ON CONFLICT (day) DO UPDATE SET last = CASE WHEN excluded.last > case_numbers.last THEN excluded.last ELSE case_numbers.last END`,
-			d, b.numbers[d]); err != nil {
+			d, bb.numbers[d]); err != nil {
 			return fmt.Errorf("cases: bulk: case numbers: %w", sqldb.Translate(err))
 		}
 	}
 	if tx.Dialect == sqldb.Postgres {
-		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('cases', 'id'), $1)`, b.nextID-1); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('cases', 'id'), $1)`, bb.lastID); err != nil {
 			return fmt.Errorf("cases: bulk: id sequence: %w", sqldb.Translate(err))
 		}
 	}
-	b.caseRows, b.eventRows, b.links, b.involved = b.caseRows[:0], b.eventRows[:0], b.links[:0], b.involved[:0]
-	clear(b.touched)
 	return nil
 }
 
