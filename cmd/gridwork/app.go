@@ -39,6 +39,7 @@ type app struct {
 	category  *category.Service
 	media     *media.Service
 	notify    *notify.Service
+	live      *notify.PgBroker // live events between processes; nil on SQLite
 	webhooks  *notify.Worker
 	cases     *cases.Service
 	stats     *stats.Service
@@ -148,7 +149,14 @@ func (a *app) openCaseLoop(ctx context.Context, keys *people.Keyring, now func()
 	}
 	a.media = media.NewService(a.db, store, media.Options{})
 	a.webhooks = notify.NewWorker(a.db, notify.WorkerOptions{Now: now, Logger: a.log})
-	a.notify = notify.NewService(a.db, notify.Options{Wake: a.webhooks.Wake, Logger: a.log})
+	var broker notify.Broker // in memory on SQLite: one process
+	if a.db.Dialect == sqldb.Postgres {
+		if a.live, err = notify.NewPgBroker(ctx, a.db, notify.PgBrokerOptions{Logger: a.log}); err != nil {
+			return err
+		}
+		broker = a.live
+	}
+	a.notify = notify.NewService(a.db, notify.Options{Broker: broker, Wake: a.webhooks.Wake, Logger: a.log})
 	a.stats = stats.NewService(a.db, stats.Options{Now: now, Zone: loc, Logger: a.log})
 	a.cases = cases.NewService(cases.Deps{
 		DB: a.db, Auth: a.auth, Territory: a.territory, Keys: keys, Category: a.category,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gridwork/gridwork/internal/auth"
+	"github.com/gridwork/gridwork/internal/territory"
 	"github.com/gridwork/gridwork/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -29,7 +30,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, log, appOptions{needKey: true})
+	now, err := testClock(env.Getenv)
+	if err != nil {
+		return err
+	}
+	if now != nil {
+		log.Warn("the clock is moved for testing", "env", clockOffsetEnv, "offset", env.Getenv(clockOffsetEnv))
+	}
+	a, err := openApp(ctx, cfg, log, appOptions{needKey: true, now: now})
 	if err != nil {
 		return err
 	}
@@ -40,6 +48,26 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "Gridwork is serving %s on http://%s/\n", a.db.Dialect, ln.Addr())
 	return serve(ctx, a, ln)
+}
+
+// clockOffsetEnv names a testing aid, not a setting: a duration ("48h")
+// added to the clock of a serve process, so that a test running whole
+// processes (multiproc_test.go) can make deadlines pass without waiting.
+// Never set it in production: every timestamp written moves with it.
+const clockOffsetEnv = "GRIDWORK_TEST_CLOCK_OFFSET"
+
+// testClock returns the clock moved by clockOffsetEnv, or nil (the real
+// clock) when it is unset.
+func testClock(getenv func(string) string) (func() time.Time, error) {
+	v := getenv(clockOffsetEnv)
+	if v == "" {
+		return nil, nil
+	}
+	off, err := time.ParseDuration(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", clockOffsetEnv, err)
+	}
+	return func() time.Time { return time.Now().Add(off) }, nil
 }
 
 // serve runs the HTTP server and the background jobs until ctx ends, then
@@ -71,6 +99,20 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 	jobs.Go(func() { a.tick(jobsCtx) })
 	jobs.Go(func() { a.webhooks.Run(jobsCtx) })
 	jobs.Go(func() { a.stats.Run(jobsCtx, statsDrainEvery) })
+	if a.live != nil {
+		// Several processes on one PostgreSQL: hear the others' live
+		// events, and reload the point → grid index when they change
+		// the territory.
+		changed := a.live.Watch(territory.IndexChannel)
+		jobs.Go(func() { a.live.Run(jobsCtx) })
+		jobs.Go(func() { a.territory.WatchIndex(jobsCtx, changed, territoryDebounce, a.log) })
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gridwork_live_received_total",
+				Help: "Live events heard from other processes."}, func() float64 { return float64(a.live.Stats().Received) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gridwork_live_connects_total",
+				Help: "Connections made by the live-event listener (1 + reconnections)."}, func() float64 { return float64(a.live.Stats().Connects) }),
+		)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -92,6 +134,11 @@ func serve(ctx context.Context, a *app, ln net.Listener) error {
 	}
 	return serveErr
 }
+
+// territoryDebounce is how long a process waits after a territory change
+// in another process before reloading its index, gathering a burst of
+// edits into one reload.
+const territoryDebounce = 500 * time.Millisecond
 
 // tick runs the case loop's deadline checks (supervision, escalation) every
 // TickEvery, as the system; several processes may tick at once.
