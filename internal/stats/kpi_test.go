@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -210,8 +211,23 @@ func TestKPIs(t *testing.T) {
 	t.Parallel()
 	sqldbtest.Engines(t, sqldbtest.Options{}, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		f.flows()
+		d := f.flows()
+		// Two projectors at once: each pending row is counted once (the
+		// rebuild below checks it).
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				if _, err := f.st.Drain(context.Background()); err != nil {
+					t.Errorf("drain: %v", err)
+				}
+			})
+		}
+		wg.Wait()
 		f.drain()
+		var pending int
+		if err := db.QueryRow(context.Background(), `SELECT count(*) FROM stats_pending`).Scan(&pending); err != nil || pending != 0 {
+			t.Fatalf("pending after drain: %d %v", pending, err)
+		}
 		q := month
 		q.RegionID = f.county.ID
 		k, err := f.st.KPIs(as(f.leader), q)
@@ -280,6 +296,120 @@ func TestKPIs(t *testing.T) {
 			t.Errorf("backlog avg %s p90 %s", rate(k.BacklogAvgHours), rate(k.BacklogP90Hours))
 		}
 
+		t.Run("dimensions", func(t *testing.T) {
+			for _, tc := range []struct {
+				dim                       stats.Dim
+				key                       string
+				reported, closed, handled int64
+				open                      int
+			}{
+				{stats.DimCategory, "LE0102", 8, 6, 7, 1},
+				{stats.DimCategory, "E06010", 1, 1, 1, 0},
+				{stats.DimChannel, "grid_worker", 1, 1, 1, 0},
+				{stats.DimDepartment, strconv.FormatInt(f.heatingDept.ID, 10), 0, 1, 1, 0},
+				{stats.DimPerson, strconv.FormatInt(f.member.UserID, 10), 0, 5, 6, 1},
+			} {
+				q := month
+				q.RegionID, q.Dim, q.Key = f.county.ID, tc.dim, tc.key
+				k, err := f.st.KPIs(as(f.leader), q)
+				if err != nil {
+					t.Fatalf("%s %s: %v", tc.dim, tc.key, err)
+				}
+				if k.Reported != tc.reported || k.Closed != tc.closed || k.Handled != tc.handled || k.Open != tc.open {
+					t.Errorf("%s %s: reported %d closed %d handled %d open %d; want %d %d %d %d", tc.dim, tc.key,
+						k.Reported, k.Closed, k.Handled, k.Open, tc.reported, tc.closed, tc.handled, tc.open)
+				}
+			}
+		})
+
+		t.Run("breakdown, series, live, load", func(t *testing.T) {
+			q := month
+			q.RegionID = f.county.ID
+			rows, err := f.st.Breakdown(as(f.leader), q, stats.DimRegion, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, fmt.Sprintf("%s %d %d %s", r.Label, r.Reported, r.OpenOverdue, rate(r.OnTimeClosure)))
+			}
+			if d := cmp.Diff([]string{"解放路街道 9 1 " + frac(6, 8), "千佛山街道 0 0 -"}, got); d != "" {
+				t.Errorf("by region (-want +got):\n%s", d)
+			}
+			rows, err = f.st.Breakdown(as(f.leader), q, stats.DimCategory, 1)
+			if err != nil || len(rows) != 1 || rows[0].Key != "LE0102" || rows[0].Label == "LE0102" || rows[0].Reported != 8 || rows[0].Open != 1 {
+				t.Errorf("top category: %+v %v", rows, err)
+			}
+			rows, err = f.st.Breakdown(as(f.leader), q, stats.DimPerson, 10)
+			if err != nil || len(rows) == 0 || rows[0].Label != "member" {
+				t.Errorf("by person: %+v %v", rows, err)
+			}
+			pts, err := f.st.Series(as(f.leader), q)
+			if err != nil || len(pts) != 31 {
+				t.Fatalf("series: %d points %v", len(pts), err)
+			}
+			if !pts[1].Day.Equal(local(2026, 3, 2, 0, 0)) || pts[1].Reported != 1 || pts[1].Closed != 1 || pts[0].Reported != 0 || pts[8].Reported != 2 {
+				t.Errorf("series: %v %+v", pts[1].Day, pts[:9])
+			}
+			f.at(local(2026, 3, 9, 18, 0))
+			live, err := f.st.Live(as(f.leader), f.county.ID)
+			if err != nil || live.Today.Reported != 2 || live.Today.Rejected != 1 || live.Open != 1 || live.OpenOverdue != 1 {
+				t.Errorf("live on 3/9: %+v %v", live, err) // D
+			}
+			f.at(local(2026, 3, 20, 12, 0))
+			load, err := f.st.Load(as(f.leader), f.county.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = nil
+			for _, l := range load {
+				got = append(got, fmt.Sprintf("%s %d %d", l.Name, l.Open, l.OpenOverdue))
+			}
+			if d := cmp.Diff([]string{"解放路街道 1 1", "千佛山街道 0 0", "水韵第一网格 1 1", "水韵第二网格 0 0"}, got); d != "" {
+				t.Errorf("load (-want +got):\n%s", d)
+			}
+			_ = d
+		})
+
+		t.Run("scope and bad input", func(t *testing.T) {
+			q := month
+			q.RegionID = f.street.ID
+			_, err := f.st.KPIs(as(f.leader2), q)
+			wantErr(t, err, apperr.Forbidden, "")
+			_, err = f.st.Breakdown(as(f.leader2), stats.Query{RegionID: f.county.ID, From: q.From, To: q.To}, stats.DimRegion, 0)
+			wantErr(t, err, apperr.Forbidden, "")
+			_, err = f.st.Live(as(f.resident), f.grid1.ID)
+			wantErr(t, err, apperr.Forbidden, "")
+			q.RegionID = f.street2.ID
+			if _, err := f.st.KPIs(as(f.leader2), q); err != nil {
+				t.Errorf("own street: %v", err)
+			}
+			_, err = f.st.Rebuild(as(f.leader), nil)
+			wantErr(t, err, apperr.Forbidden, "")
+			for _, tc := range []struct {
+				q     stats.Query
+				field string
+			}{
+				{stats.Query{From: q.From, To: q.To}, "region_id"},
+				{stats.Query{RegionID: f.county.ID, To: q.To}, "from"},
+				{stats.Query{RegionID: f.county.ID, From: q.From}, "to"},
+				{stats.Query{RegionID: f.county.ID, From: q.To, To: q.From}, "to"},
+				{stats.Query{RegionID: f.county.ID, From: q.From, To: q.From.AddDate(0, 0, 401)}, "to"},
+				{stats.Query{RegionID: f.county.ID, From: q.From, To: q.To, Dim: "street"}, "dim"},
+				{stats.Query{RegionID: f.county.ID, From: q.From, To: q.To, Dim: stats.DimCategory}, "key"},
+				{stats.Query{RegionID: f.county.ID, From: q.From, To: q.To, Dim: stats.DimPerson, Key: "x"}, "key"},
+				{stats.Query{RegionID: f.county.ID, From: q.From, To: q.To, Key: "x"}, "key"},
+			} {
+				_, err := f.st.KPIs(as(f.leader), tc.q)
+				wantErr(t, err, apperr.Invalid, tc.field)
+			}
+			_, err = f.st.Breakdown(as(f.leader), stats.Query{RegionID: f.county.ID, From: q.From, To: q.To}, "grid", 0)
+			wantErr(t, err, apperr.Invalid, "by")
+			if _, err := f.st.KPIs(as(f.leader), stats.Query{RegionID: f.county.ID, From: q.From, To: q.From.AddDate(0, 0, 400)}); err != nil {
+				t.Errorf("400 days: %v", err)
+			}
+		})
+
 		t.Run("rollups agree with a rebuild", func(t *testing.T) {
 			before := dump(t, db)
 			n, err := f.st.Rebuild(sys(), nil)
@@ -322,5 +452,3 @@ func dump(t *testing.T, db *sqldb.DB) []string {
 	}
 	return out
 }
-
-var _ = apperr.Invalid

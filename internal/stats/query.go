@@ -2,7 +2,6 @@ package stats
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -177,7 +176,7 @@ func (s *Service) KPIs(ctx context.Context, q Query) (*KPIs, error) {
 }
 
 // Breakdown answers the KPIs of q per key of by: the categories, channels,
-// departments or persons (q.Dim must be total), by most reported first, or
+// departments or persons (q.Dim must be total), by most reported, then most handled, first, or
 // the child regions (under q.Dim/q.Key), in code order. At most limit rows
 // (20 if limit <= 0, at most 1000).
 func (s *Service) Breakdown(ctx context.Context, q Query, by Dim, limit int) ([]Row, error) {
@@ -201,7 +200,7 @@ func (s *Service) Breakdown(ctx context.Context, q Query, by Dim, limit int) ([]
 	}
 	rows, err := s.db.Query(ctx, `SELECT key, `+sumColumns+` FROM stats_daily
 		WHERE region_id = $1 AND dim = $2 AND day >= $3 AND day < $4
-		GROUP BY key ORDER BY 2 DESC, key LIMIT $5`, p.region.ID, string(by), p.from, p.to, limit)
+		GROUP BY key ORDER BY `+breakdownOrder+`, key LIMIT $5`, p.region.ID, string(by), p.from, p.to, limit)
 	if err != nil {
 		return nil, fmt.Errorf("stats: breakdown: %w", sqldb.Translate(err))
 	}
@@ -240,6 +239,10 @@ func (s *Service) Breakdown(ctx context.Context, q Query, by Dim, limit int) ([]
 	}
 	return out, nil
 }
+
+// breakdownOrder ranks breakdown rows: most reported, then most handled
+// (persons and departments report nothing but handle).
+var breakdownOrder = fmt.Sprintf("%d DESC, %d DESC", 2+slices.Index(counterColumns, "reported"), 2+slices.Index(counterColumns, "handled"))
 
 // byRegion is Breakdown by child region.
 func (s *Service) byRegion(ctx context.Context, p *period, limit int) ([]Row, error) {
@@ -442,22 +445,19 @@ func (s *Service) Load(ctx context.Context, regionID int64) ([]RegionLoad, error
 		return nil, err
 	}
 	sub, args := sqldb.Subtree("path", []string{r.Path}, 2)
-	rows, err := s.db.Query(ctx, `SELECT id, path, name, code, kind, parent_id = $1 FROM regions
+	rows, err := s.db.Query(ctx, `SELECT id, path, name, code, kind FROM regions
 		WHERE `+sub+` AND (parent_id = $1 OR level = 'grid') ORDER BY parent_id = $1 DESC, path`, append([]any{r.ID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("stats: load regions: %w", sqldb.Translate(err))
 	}
 	var regs []*region
-	var child []bool
 	for rows.Next() {
 		g := &region{}
-		var isChild bool
-		if err := rows.Scan(&g.ID, &g.Path, &g.Name, &g.Code, &g.Kind, &isChild); err != nil {
+		if err := rows.Scan(&g.ID, &g.Path, &g.Name, &g.Code, &g.Kind); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("stats: load regions: %w", sqldb.Translate(err))
 		}
 		regs = append(regs, g)
-		child = append(child, isChild)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -488,9 +488,5 @@ func (s *Service) Load(ctx context.Context, regionID int64) ([]RegionLoad, error
 		}
 		out = append(out, RegionLoad{RegionID: g.ID, Name: g.Name, Code: g.Code, Kind: g.Kind, Open: int(o.Open), OpenOverdue: int(o.Overdue)})
 	}
-	_ = child
 	return out, nil
 }
-
-// nullTime is a nullable time for scans.
-type nullTime = sql.NullTime
