@@ -149,7 +149,10 @@ func TestCaseStory(t *testing.T) {
 			t.Errorf("history does not verify: %v", err)
 		}
 
-		// The KPIs count it.
+		// The KPIs count it, once the projector has drained the events.
+		if _, err := w.stats.Drain(systemCtx()); err != nil {
+			t.Fatal(err)
+		}
 		leader := w.login(t, "leader")
 		st, body = leader.do("GET", fmt.Sprintf("/api/v1/stats/kpis?region_id=%d&from=2026-03-01&to=2026-04-01", w.regions["330110"].ID), "")
 		var k struct {

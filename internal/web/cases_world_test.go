@@ -61,6 +61,7 @@ type caseWorld struct {
 	unit     *territory.Unit
 	users    map[string]int64
 	heating  *category.Department
+	stats    *stats.Service // drain it (Drain) before reading the KPIs
 }
 
 // newCaseWorld: 水韵名都 27号楼 1单元 in grid 330110001001001 (水韵社区第1网格);
@@ -92,8 +93,9 @@ func newCaseWorld(t *testing.T, db *sqldb.DB, clock *fakeClock) *caseWorld {
 	}
 	med := media.NewService(db, media.NewMemStore(), media.Options{})
 	ntf := notify.NewService(db, notify.Options{})
-	cs := cases.NewService(cases.Deps{DB: db, Auth: au, Territory: terr, Keys: keys, Category: cat, Calendar: cal, Media: med, Notify: ntf},
-		cases.Options{Now: clock.Now})
+	w.stats = stats.NewService(db, stats.Options{Now: clock.Now, Zone: shanghai, Logger: slog.New(slog.DiscardHandler)})
+	cs := cases.NewService(cases.Deps{DB: db, Auth: au, Territory: terr, Keys: keys, Category: cat, Calendar: cal, Media: med, Notify: ntf,
+		Observer: w.stats.Recorder()}, cases.Options{Now: clock.Now})
 	w.cases = cs
 
 	add := func(parent, level, code, name string, box [4]float64) {
@@ -159,7 +161,7 @@ func newCaseWorld(t *testing.T, db *sqldb.DB, clock *fakeClock) *caseWorld {
 
 	srv := web.New(web.Deps{Logger: slog.New(slog.DiscardHandler), DB: db, Auth: au, Territory: terr, People: ppl,
 		Ledger: ledger.NewImporter(db, terr, ppl), Exporter: ledger.NewExporter(terr, ppl),
-		Cases: cs, Calendar: cal, Category: cat, Media: med, Notify: ntf, Stats: stats.NewService(db), Now: clock.Now})
+		Cases: cs, Calendar: cal, Category: cat, Media: med, Notify: ntf, Stats: w.stats, Now: clock.Now})
 	w.srv = httptest.NewServer(srv)
 	w.rec = &recorder{}
 	t.Cleanup(w.srv.Close)

@@ -224,28 +224,38 @@ func (g *schemaGen) schema(t reflect.Type) *oaSchema {
 		if _, done := g.schemas[name]; !done {
 			obj := &oaSchema{Type: "object", Properties: map[string]*oaSchema{}}
 			g.schemas[name] = obj // before the fields, for recursive types
-			for i := range t.NumField() {
-				f := t.Field(i)
-				if !f.IsExported() {
-					continue
-				}
-				tag := f.Tag.Get("json")
-				if tag == "-" {
-					continue
-				}
-				fname, opts, _ := strings.Cut(tag, ",")
-				if fname == "" {
-					fname = f.Name
-				}
-				obj.Properties[fname] = g.schema(f.Type)
-				if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
-					obj.Required = append(obj.Required, fname)
-				}
-			}
+			g.fields(t, obj)
 		}
 		return &oaSchema{Ref: "#/components/schemas/" + name}
 	}
 	return &oaSchema{}
+}
+
+// fields adds the JSON fields of struct type t to obj; an embedded struct
+// without a json name adds its own fields, as encoding/json flattens it.
+func (g *schemaGen) fields(t reflect.Type, obj *oaSchema) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		fname, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && fname == "" && f.Type.Kind() == reflect.Struct {
+			g.fields(f.Type, obj)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if fname == "" {
+			fname = f.Name
+		}
+		obj.Properties[fname] = g.schema(f.Type)
+		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
+			obj.Required = append(obj.Required, fname)
+		}
+	}
 }
 
 // schemaName names a struct type for components: "regionJSON" → "Region",

@@ -6,7 +6,7 @@ import "net/http"
 // stay out of the route table and the OpenAPI document. The staff consoles
 // (/w, /d, /admin) are added by registerStaffPages.
 func (s *Server) registerPages(mux *http.ServeMux) {
-	mux.HandleFunc("GET /static/{file}", s.handleStatic)
+	mux.HandleFunc("GET /static/{file...}", s.handleStatic)
 	mux.HandleFunc("GET /lang/{lang}", s.handleLang)
 	mux.HandleFunc("GET /{$}", s.htmlPage(s.handleHome))
 	mux.HandleFunc("GET /login", s.htmlPage(s.handleLoginPage))
@@ -16,4 +16,5 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.registerResidentPages(mux)
 	s.registerPublicPages(mux)
 	s.registerStaffPages(mux)
+	mux.HandleFunc("GET /screen", s.htmlPage(s.handleScreen))
 }

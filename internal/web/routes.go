@@ -50,6 +50,7 @@ func (s *Server) routeTable() []route {
 	rs = append(rs, s.caseRoutes()...)
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.open311Routes()...)
+	rs = append(rs, s.statsRoutes()...)
 	return rs
 }
 

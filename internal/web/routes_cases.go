@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gridwork/gridwork/internal/cases"
-	"github.com/gridwork/gridwork/internal/stats"
 )
 
 // caseRoutes are the case loop: intake, transitions, history, photos, the
@@ -20,7 +19,6 @@ func (s *Server) caseRoutes() []route {
 		{method: "GET", path: "/api/v1/cases/{id}/events", tag: "cases", summary: "The case's hash-chained history", response: []*cases.Event{}, handle: s.handleCaseEvents},
 		{method: "POST", path: "/api/v1/photos", tag: "cases", summary: "Upload a photo (multipart: keep_location first, then photo); JPEG, PNG or WebP; location metadata stripped unless kept", public: true, requestType: "multipart/form-data", response: attachmentJSON{}, status: http.StatusCreated, handle: s.handleUploadPhoto},
 		{method: "GET", path: "/api/v1/photos/{id}", tag: "cases", summary: "A photo of a case the actor may see", responseType: "image/*", handle: s.handleGetPhoto},
-		{method: "GET", path: "/api/v1/stats/kpis", tag: "stats", summary: "KPIs of a region subtree over [from, to), counted from the case events", query: []param{{name: "region_id", typ: "integer", required: true, desc: "region"}, {name: "from", typ: "string", required: true, desc: "date or RFC 3339 time"}, {name: "to", typ: "string", required: true, desc: "date or RFC 3339 time (exclusive)"}}, response: stats.KPIs{}, handle: s.handleKPIs},
 		{method: "GET", path: "/api/v1/stream", tag: "cases", summary: "Server-sent events: the case events the actor may see", responseType: "text/event-stream", handle: s.handleStream},
 	}
 }
