@@ -131,7 +131,10 @@ func (s *Server) buildOpenAPI() []byte {
 		case rt.response != nil:
 			ok.Content = map[string]*oaMediaType{"application/json": {Schema: g.schema(reflect.TypeOf(rt.response))}}
 		case rt.responseType != "":
-			ok.Content = map[string]*oaMediaType{rt.responseType: {Schema: &oaSchema{}}}
+			ok.Content = map[string]*oaMediaType{}
+			for _, t := range strings.Split(rt.responseType, ", ") { // a file in one of several formats
+				ok.Content[t] = &oaMediaType{Schema: &oaSchema{}}
+			}
 		}
 		op.Responses[itoa(status)] = ok
 		for st, body := range rt.also {

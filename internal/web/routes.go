@@ -16,7 +16,7 @@ type route struct {
 	request      any    // zero value of the JSON request body type, nil if none
 	requestType  string // a non-JSON request body's media type (e.g. multipart/form-data)
 	response     any    // zero value of the JSON response body type, nil if none
-	responseType string // a non-JSON response's media type
+	responseType string // a non-JSON response's media type (several: "a, b")
 	status       int    // the success status; 200 if 0
 	handle       func(w http.ResponseWriter, r *http.Request) error
 	raw          http.Handler // for handlers that are not JSON API handlers
@@ -51,6 +51,7 @@ func (s *Server) routeTable() []route {
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.open311Routes()...)
 	rs = append(rs, s.statsRoutes()...)
+	rs = append(rs, s.statsExportRoutes()...)
 	return rs
 }
 
