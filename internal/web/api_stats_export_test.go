@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/gridwork/gridwork/internal/auth"
 	"github.com/gridwork/gridwork/internal/sqldb"
 	"github.com/gridwork/gridwork/internal/stats"
-	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 )
 
