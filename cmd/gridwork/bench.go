@@ -75,6 +75,9 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if _, err := demo.ParseSize(f.size); err != nil {
+		return err
+	}
 	if f.url != "" && (f.crash || f.db != "") {
 		return errors.New("-url drives a running server: -crash and -db need the bench to start the server")
 	}
