@@ -111,10 +111,10 @@ func TestStatsAPI(t *testing.T) {
 
 		var k struct {
 			Reported, Registered, Dispatched, Handled, Closed, Ratings, Satisfied, Open int
-			ClosedAtGrid                                                           int      `json:"closed_at_grid"`
-			Satisfaction                                                           *float64 `json:"satisfaction"`
-			GridShare                                                              *float64 `json:"grid_share"`
-			TierShare                                                              map[string]float64
+			ClosedAtGrid                                                                int      `json:"closed_at_grid"`
+			Satisfaction                                                                *float64 `json:"satisfaction"`
+			GridShare                                                                   *float64 `json:"grid_share"`
+			TierShare                                                                   map[string]float64
 		}
 		get(leader, fmt.Sprintf("/api/v1/stats/kpis?region_id=%d%s", county, period), &k)
 		if k.Reported != 2 || k.Registered != 1 || k.Dispatched != 1 || k.Handled != 1 || k.Closed != 1 || k.ClosedAtGrid != 1 ||
