@@ -47,7 +47,7 @@ func commands() []command {
 		{"import", "import an Excel ledger (buildings, households, residents)", runImport},
 		{"export", "export an Excel ledger or its empty template", runExport},
 		{"verify-history", "check the hash chains of case histories", runVerifyHistory},
-		{"stats", "KPI rollups: rebuild them from the case events", runStats},
+		{"stats", "KPI rollups: rebuild them from the case events; export KPI tables and monthly reports", runStats},
 		{"bench", "load-test a server (intake, task lists, queues, dashboard) or crash-test it", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -18,16 +18,18 @@ const statsDrainEvery = 500 * time.Millisecond
 // add theirs here.
 var statsCommands = map[string]func(ctx context.Context, env *Env, args []string) error{
 	"rebuild": runStatsRebuild,
+	"export":  runStatsExport,
+	"monthly": runStatsMonthly,
 }
 
 // runStats dispatches "gridwork stats <subcommand>".
 func runStats(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: gridwork stats rebuild [-db …]")
+		return errors.New("usage: gridwork stats rebuild|export|monthly [-db …] (-h for the flags of each)")
 	}
 	run, ok := statsCommands[args[0]]
 	if !ok {
-		return fmt.Errorf("gridwork stats: unknown subcommand %q (want rebuild)", args[0])
+		return fmt.Errorf("gridwork stats: unknown subcommand %q (want rebuild, export or monthly)", args[0])
 	}
 	return run(ctx, env, args[1:])
 }
