@@ -221,7 +221,7 @@ func (t *Table) WriteCSV(w io.Writer) error {
 		return fmt.Errorf("stats: csv: %w", err)
 	}
 	line := func(key, label string, k *KPIs) error {
-		rec := []string{key, label}
+		rec := []string{csvText(key), csvText(label)}
 		for _, c := range kpiColumns {
 			rec = append(rec, c.text(k))
 		}
@@ -240,6 +240,16 @@ func (t *Table) WriteCSV(w io.Writer) error {
 		return fmt.Errorf("stats: csv: %w", err)
 	}
 	return nil
+}
+
+// csvText keeps a text cell from being taken for a formula by a
+// spreadsheet program (CSV injection): a leading = + - @ or control
+// character gets a quote before it.
+func csvText(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 // WriteXLSX writes the table as a one-sheet workbook: a title row (region,
@@ -563,11 +573,10 @@ type sheetCol struct {
 // sheet is one worksheet being streamed: a two-line heading, the column
 // titles in both languages, then rows.
 type sheet struct {
-	b      *book
-	sw     *excelize.StreamWriter
-	cols   []sheetCol
-	at     int // the last row written
-	frozen int // key columns kept in view
+	b    *book
+	sw   *excelize.StreamWriter
+	cols []sheetCol
+	at   int // the last row written
 }
 
 // headRows are the rows above a sheet's data: title, period line, the
@@ -609,7 +618,7 @@ func (b *book) sheet(name apperr.Text, cols []sheetCol, frozen int) (*sheet, err
 	if err := sw.SetPanes(pane); err != nil {
 		return nil, err
 	}
-	sh := &sheet{b: b, sw: sw, cols: cols, frozen: frozen}
+	sh := &sheet{b: b, sw: sw, cols: cols}
 	b.open = sh
 	return sh, nil
 }
@@ -674,8 +683,7 @@ func (sh *sheet) row(values []any, total bool) error {
 // style picks the cell style of a value of a column's kind.
 func (sh *sheet) style(k kind, total bool, v any) int {
 	st := &sh.b.st
-	switch v.(type) {
-	case time.Time:
+	if _, ok := v.(time.Time); ok {
 		return st.date
 	}
 	switch {

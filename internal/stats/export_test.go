@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gridwork/gridwork/internal/apperr"
+	"github.com/gridwork/gridwork/internal/category"
 	"github.com/gridwork/gridwork/internal/sqldb"
 	"github.com/gridwork/gridwork/internal/sqldb/sqldbtest"
 	"github.com/gridwork/gridwork/internal/stats"
@@ -248,6 +249,30 @@ func TestTableCSV(t *testing.T) {
 		recs, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
 		if err != nil || recs[0][2] != "Reported" || recs[len(recs)-1][1] != "Total" {
 			t.Errorf("English CSV: %q, %v", recs, err)
+		}
+
+		// A name that a spreadsheet would take for a formula is quoted.
+		dept, err := f.cat.CreateDepartment(sys(), category.DepartmentInput{Name: "=HYPERLINK(\"x\")维修队", Kind: category.DeptProperty, RegionID: f.county.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		agg := stats.NewAggregator()
+		agg.Add(stats.Fact{Day: 20261012, RegionID: f.grid1.ID, RegionPath: f.grid1.Path, Category: "LE0102", Channel: "resident",
+			DepartmentID: dept.ID, C: stats.Counters{Dispatched: 3}})
+		if err := db.Transact(sys(), func(tx *sqldb.Tx) error { return agg.Flush(sys(), tx) }); err != nil {
+			t.Fatal(err)
+		}
+		tab, err = f.st.Table(as(f.leader), stats.TableOptions{RegionID: f.county.ID, From: october[0], To: october[1], By: stats.DimDepartment})
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Reset()
+		if err := tab.WriteCSV(&buf); err != nil {
+			t.Fatal(err)
+		}
+		recs, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+		if err != nil || len(recs) != 3 || recs[1][1] != "'=HYPERLINK(\"x\")维修队" || recs[1][col("派遣数")] != "3" {
+			t.Errorf("department CSV: %q, %v", recs, err)
 		}
 	})
 }
