@@ -35,7 +35,7 @@ import (
 type benchFlags struct {
 	url, db, scenario, size, serveCPU, logins string
 	seed                                      int64
-	conc, prefill, tokensPerRole              int
+	conc, prefill, tokensPerRole, history     int
 	dur, warmup                               time.Duration
 	baseline, crash, asJSON, keep, verbose    bool
 }
@@ -66,6 +66,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
 	fs.StringVar(&f.size, "size", "district", "demo city to generate: village, district or city")
 	fs.Int64Var(&f.seed, "seed", 1, "seed of the demo city")
+	fs.IntVar(&f.history, "history", 0, "cases of past history to generate with the demo city (as gridwork demo -cases), for the dashboard")
 	fs.IntVar(&f.prefill, "prefill", 2000, "cases reported (two in three registered and dispatched) before the scenarios run")
 	fs.IntVar(&f.tokensPerRole, "users", 300, "API tokens given per role (residents, grid workers …) when the bench starts the server")
 	fs.StringVar(&f.logins, "login", "", "with -url: comma-separated username:password to sign in (default: the demo's logins of -size and -seed)")
@@ -384,7 +385,11 @@ func prepareBenchCity(ctx context.Context, store *benchStore, f benchFlags, log 
 	if err := demo.Load(sys, a.db, city, demo.Deps{Territory: a.territory, People: a.people, Auth: a.auth, Category: a.category}, ledger.CLIProgress(progress, "demo")); err != nil {
 		return nil, fmt.Errorf("load demo city: %w", err)
 	}
-	fmt.Fprintf(progress, "demo city ready in %s; giving API tokens to its users …\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(progress, "demo city ready in %s\n", time.Since(start).Round(time.Millisecond))
+	if err := demoHistory(sys, &Env{Stdout: progress, Stderr: progress}, a, f.history, f.seed); err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(progress, "giving API tokens to its users …")
 	var tokens []string
 	for _, role := range []auth.Role{auth.RoleResident, auth.RoleBuildingHead, auth.RoleGridWorker, auth.RoleDispatcher, auth.RoleLeader} {
 		users, _, err := a.auth.FindUsers(sys, auth.UserFilter{Role: &role, Limit: min(max(f.tokensPerRole, 1), 500)})
@@ -402,7 +407,7 @@ func prepareBenchCity(ctx context.Context, store *benchStore, f benchFlags, log 
 	return tokens, nil
 }
 
-// machine describes the computer: CPU model, cores, OS.
+// machine describes the computer: CPU model, cores, OS, load.
 func machine() string {
 	model := ""
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
@@ -413,7 +418,14 @@ func machine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s%d CPUs, %s/%s, %s", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	load := ""
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			// Other work on the machine skews every figure: say how busy it was.
+			load = ", load average " + f[0] + " at start"
+		}
+	}
+	return fmt.Sprintf("%s%d CPUs, %s/%s, %s%s", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), load)
 }
 
 // childServer is "gridwork serve" run as a child process of the bench, on
