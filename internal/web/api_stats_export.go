@@ -32,7 +32,7 @@ func (s *Server) handleStatsExport(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(r, "limit", 0, 0, 10000)
+	limit, err := queryInt(r, "limit", 0, 0, 1000)
 	if err != nil {
 		return err
 	}

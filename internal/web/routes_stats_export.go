@@ -12,7 +12,7 @@ func (s *Server) statsExportRoutes() []route {
 				{name: "to", typ: "string", required: true, desc: "day after the last, YYYY-MM-DD (exclusive)"},
 				strParam("by", "rows: region (child regions, default), category, channel, department or person"),
 				strParam("format", "xlsx (default) or csv"),
-				{name: "limit", typ: "integer", desc: "most rows (default: all)"},
+				{name: "limit", typ: "integer", desc: "most rows, up to 1000 (default: all, up to 1000)"},
 				strParam("lang", "zh (default) or en: the language first in titles and headers")},
 			responseType: xlsxType + ", text/csv", handle: s.handleStatsExport},
 		{method: "GET", path: "/api/v1/stats/monthly", tag: "stats",
