@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Roles the bench acts in, as the API names them.
@@ -114,14 +117,37 @@ func SignIn(ctx context.Context, url string, logins []Login) ([]string, error) {
 // dispatcher or a leader).
 func NewTarget(ctx context.Context, url string, tokens []string) (*Target, error) {
 	t := &Target{URL: strings.TrimRight(url, "/"), byRole: map[string][]*User{}}
-	c := t.client(4)
-	for _, tok := range tokens {
-		var me meJSON
-		if err := c.call(ctx, "GET", "/api/v1/me", tok, nil, &me, 200); err != nil {
-			return nil, fmt.Errorf("bench: who holds a token: %w", err)
-		}
-		u := &User{Token: tok, ID: me.UserID, Name: me.Name, Grants: me.Grants}
-		t.Users = append(t.Users, u)
+	c := t.client(8)
+	t.Users = make([]*User, len(tokens))
+	var (
+		wg    sync.WaitGroup
+		next  atomic.Int64
+		mu    sync.Mutex
+		first error
+	)
+	for range 8 {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(tokens) {
+					return
+				}
+				var me meJSON
+				if err := c.call(ctx, "GET", "/api/v1/me", tokens[i], nil, &me, 200); err != nil {
+					mu.Lock()
+					first = cmp.Or(first, fmt.Errorf("bench: who holds a token: %w", err))
+					mu.Unlock()
+					return
+				}
+				t.Users[i] = &User{Token: tokens[i], ID: me.UserID, Name: me.Name, Grants: me.Grants}
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	for _, u := range t.Users {
 		seen := map[string]bool{}
 		for _, g := range u.Grants {
 			if !seen[g.Role] {
