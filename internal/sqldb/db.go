@@ -39,6 +39,7 @@ type DB struct {
 	read  *sql.DB
 	now   func() time.Time
 	log   *slog.Logger
+	stmts *stmtCache // SQLite's writer statements; nil on PostgreSQL
 }
 
 // Options configure Open. The zero value is usable.
@@ -146,6 +147,7 @@ func (db *DB) openSQLite(path string, opt Options) error {
 	read.SetMaxIdleConns(opt.MaxReaders)
 	read.SetConnMaxIdleTime(0)
 	db.write, db.read = write, read
+	db.stmts = &stmtCache{}
 	return nil
 }
 
