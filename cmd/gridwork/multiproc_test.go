@@ -50,9 +50,14 @@ func TestTwoServeProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	media := t.TempDir()
+	media, binDir := t.TempDir(), t.TempDir()
+	built := make(chan error, 1)
+	go func() { built <- buildGridwork(binDir) }() // meanwhile, seed
 	logins := seedVillage(t, dsn, key, media)
-	bin := buildGridwork(t)
+	if err := <-built; err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(binDir, "gridwork")
 	t.Logf("village seeded and binary built in %v", time.Since(start).Round(time.Millisecond))
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -71,10 +76,11 @@ func TestTwoServeProcesses(t *testing.T) {
 	b := startServe(t, bin, dsn, key, media, "B")
 	a.waitListening(t)
 	b.waitListening(t)
-	streamB := openStream(t, login(t, b.base, logins[auth.RoleDispatcher]), b.base)
-	streamA := openStream(t, login(t, a.base, logins[auth.RoleDispatcher]), a.base)
-	resident := login(t, a.base, logins[auth.RoleResident])
+	// Sessions live in the database: one sign-in serves both processes.
 	dispatcher := login(t, a.base, logins[auth.RoleDispatcher])
+	streamB := openStream(t, dispatcher, b.base)
+	streamA := openStream(t, dispatcher, a.base)
+	resident := login(t, a.base, logins[auth.RoleResident])
 	worker := login(t, a.base, logins[auth.RoleGridWorker])
 	const reported, handled = 12, 6 // the first 6 are taken into handling
 	want := map[string]int{}        // "kind#case" → 1
@@ -190,19 +196,17 @@ func seedVillage(t *testing.T, dsn, key, media string) map[auth.Role]string {
 	return logins
 }
 
-// buildGridwork builds this command into a temporary folder.
-func buildGridwork(t *testing.T) string {
-	t.Helper()
+// buildGridwork builds this command into dir/gridwork.
+func buildGridwork(dir string) error {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		goCmd = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
-	bin := filepath.Join(t.TempDir(), "gridwork")
-	out, err := exec.Command(goCmd, "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command(goCmd, "build", "-o", filepath.Join(dir, "gridwork"), ".").CombinedOutput()
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		return fmt.Errorf("go build: %w\n%s", err, out)
 	}
-	return bin
+	return nil
 }
 
 // serveProc is a running `gridwork serve`.
