@@ -36,7 +36,7 @@ type benchFlags struct {
 	url, db, scenario, size, serveCPU, logins string
 	seed                                      int64
 	conc, prefill, tokensPerRole, history     int
-	dur, warmup                               time.Duration
+	dur, warmup, think                        time.Duration
 	baseline, crash, asJSON, keep, verbose    bool
 }
 
@@ -60,6 +60,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.scenario, "scenario", "all", "intake, tasks, queue, dashboard, mix or all")
 	fs.IntVar(&f.conc, "c", 50, "concurrent virtual users")
 	fs.DurationVar(&f.dur, "d", 10*time.Second, "duration of each scenario (with -crash: load before the kill)")
+	fs.DurationVar(&f.think, "think", 0, "each user's pause between requests (±50 %); 0: none, measuring capacity")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "unmeasured load before each scenario")
 	fs.BoolVar(&f.baseline, "baseline", false, "also measure a bare net/http handler inserting one row per request, and print ratios to it")
 	fs.BoolVar(&f.crash, "crash", false, "kill the server with SIGKILL during intake load, restart it and check every acknowledged case and event")
@@ -169,8 +170,8 @@ func benchScenarios(ctx context.Context, env *Env, f benchFlags, base string, to
 	if f.scenario == "all" {
 		names = bench.Scenarios()
 	}
-	opt := bench.Options{Concurrency: f.conc, Duration: f.dur, Warmup: f.warmup}
-	rep := &bench.Report{Engine: "sqlite", Machine: machine(), Date: time.Now(), Concurrency: f.conc, Duration: f.dur}
+	opt := bench.Options{Concurrency: f.conc, Duration: f.dur, Warmup: f.warmup, Think: f.think}
+	rep := &bench.Report{Engine: "sqlite", Machine: machine(), Date: time.Now(), Concurrency: f.conc, Duration: f.dur, Think: f.think}
 	if strings.HasPrefix(base, "postgres") || (store != nil && store.pg) {
 		rep.Engine = "postgres"
 	}

@@ -16,6 +16,7 @@ type Report struct {
 	Date        time.Time // when the run started
 	Concurrency int
 	Duration    time.Duration
+	Think       time.Duration // users' pause between requests
 	Baseline    *Result
 	Results     []*Result
 }
@@ -91,8 +92,12 @@ func (r *Report) rows() (base *figures, rows []figures) {
 // scenario that had any.
 func (r *Report) WriteText(w io.Writer) error {
 	base, rows := r.rows()
-	fmt.Fprintf(w, "gridwork bench on %s, %s, %s; %d virtual users, %s per scenario\n\n",
-		r.Engine, r.Machine, r.Date.UTC().Format("2006-01-02 15:04 MST"), r.Concurrency, r.Duration)
+	think := "no pause between requests"
+	if r.Think > 0 {
+		think = fmt.Sprintf("%s pause between requests", r.Think)
+	}
+	fmt.Fprintf(w, "gridwork bench on %s, %s, %s; %d virtual users, %s, %s per scenario\n\n",
+		r.Engine, r.Machine, r.Date.UTC().Format("2006-01-02 15:04 MST"), r.Concurrency, think, r.Duration)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "scenario\tusers\trequests\terrors\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
 	if base != nil {
@@ -146,10 +151,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		Machine     string    `json:"machine"`
 		Date        time.Time `json:"date"`
 		Concurrency int       `json:"concurrency"`
+		ThinkS      float64   `json:"think_s"`
 		DurationS   float64   `json:"duration_s"`
 		Baseline    *figures  `json:"baseline,omitempty"`
 		Results     []figures `json:"results"`
-	}{r.Engine, r.Machine, r.Date.UTC(), r.Concurrency, r.Duration.Seconds(), base, rows}
+	}{r.Engine, r.Machine, r.Date.UTC(), r.Concurrency, r.Think.Seconds(), r.Duration.Seconds(), base, rows}
 	if doc.Results == nil {
 		doc.Results = []figures{}
 	}

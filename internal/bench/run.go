@@ -19,10 +19,15 @@ import (
 
 // Options tune a run.
 type Options struct {
-	Concurrency int              // virtual users, each with one request in flight: 50 if 0
-	Duration    time.Duration    // how long each scenario runs: 10 s if 0
-	Warmup      time.Duration    // run unmeasured first (connections, caches)
-	Now         func() time.Time // the clock for dates in requests; time.Now if nil
+	Concurrency int           // virtual users, each with one request in flight: 50 if 0
+	Duration    time.Duration // how long each scenario runs: 10 s if 0
+	Warmup      time.Duration // run unmeasured first (connections, caches)
+	// Think is a virtual user's pause between requests, drawn uniformly
+	// from [Think/2, 3·Think/2): people read their lists before they
+	// reload them. With 0 every user sends its next request at once (a
+	// closed loop measuring the server's capacity).
+	Think time.Duration
+	Now   func() time.Time // the clock for dates in requests; time.Now if nil
 }
 
 func (o *Options) defaults() {
@@ -132,14 +137,14 @@ func Run(ctx context.Context, t *Target, scenario string, opt Options) (*Result,
 func drive(ctx context.Context, scenario string, workers []worker, opt Options) (*Result, error) {
 	if opt.Warmup > 0 {
 		wctx, cancel := context.WithTimeout(ctx, opt.Warmup)
-		loop(wctx, workers, &errorBook{})
+		loop(wctx, workers, &errorBook{}, opt.Think)
 		cancel()
 	}
 	rctx, cancel := context.WithTimeout(ctx, opt.Duration)
 	defer cancel()
 	book := &errorBook{}
 	start := time.Now()
-	stats := loop(rctx, workers, book)
+	stats := loop(rctx, workers, book, opt.Think)
 	res := &Result{Scenario: scenario, Concurrency: len(workers), Elapsed: time.Since(start), Ops: map[string]*OpResult{}}
 	for _, s := range stats {
 		for name, o := range s.ops {
@@ -161,16 +166,26 @@ func drive(ctx context.Context, scenario string, workers []worker, opt Options) 
 	return res, nil
 }
 
-// loop runs each worker in its own goroutine until ctx ends. A request cut
-// short by the end of the run is neither a success nor an error.
-func loop(ctx context.Context, workers []worker, book *errorBook) []*vuStats {
+// loop runs each worker in its own goroutine until ctx ends, pausing about
+// think between requests. A request cut short by the end of the run is
+// neither a success nor an error.
+func loop(ctx context.Context, workers []worker, book *errorBook, think time.Duration) []*vuStats {
 	stats := make([]*vuStats, len(workers))
 	var wg sync.WaitGroup
 	for i, w := range workers {
 		s := &vuStats{ops: map[string]*OpResult{}}
 		stats[i] = s
+		rng := newRand(i, "think")
 		wg.Go(func() {
 			for ctx.Err() == nil {
+				if think > 0 {
+					pause := think/2 + time.Duration(rng.Int64N(int64(think)))
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(pause):
+					}
+				}
 				t0 := time.Now()
 				op, err := w(ctx)
 				d := time.Since(t0)
