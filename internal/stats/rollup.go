@@ -91,11 +91,15 @@ func appendPathIDs(ids []int64, path string, id int64) []int64 {
 }
 
 // flushRows is how many rows one upsert statement carries (51 parameters
-// each, under SQLite's and PostgreSQL's limits).
-const flushRows = 200
+// each): about five hundred arguments, since the SQLite driver looks each
+// $N up by name in a list, which makes a statement's binding cost the
+// square of its arguments (at 200 rows, binding was most of the time).
+const flushRows = 10
 
-// upsertSQL is the additive upsert of n rows.
-func upsertSQL(n int) string {
+// upsertSQL is the additive upsert of n rows, with numbered parameters
+// ($1 …) or, when anon, SQLite's anonymous ones (?), which its parser
+// numbers without looking names up.
+func upsertSQL(n int, anon bool) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO stats_daily (region_id, dim, key, day, ")
 	b.WriteString(strings.Join(counterColumns, ", "))
@@ -111,7 +115,11 @@ func upsertSQL(n int) string {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "$%d", arg)
+			if anon {
+				b.WriteByte('?')
+			} else {
+				fmt.Fprintf(&b, "$%d", arg)
+			}
 			arg++
 		}
 		b.WriteByte(')')
@@ -127,17 +135,24 @@ func upsertSQL(n int) string {
 }
 
 // Flush adds the rows a holds to stats_daily in tx, in key order, and
-// empties a.
+// empties a: flushRows rows per statement. On SQLite the statement uses
+// anonymous parameters: its parser looks numbered ones up linearly, so a
+// long statement with $n would cost quadratic time.
 func (a *Aggregator) Flush(ctx context.Context, tx *sqldb.Tx) error {
 	keys := make([]rowKey, 0, len(a.rows))
 	for k := range a.rows {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, compareKeys)
-	full := upsertSQL(flushRows)
-	args := make([]any, 0, flushRows*(4+len(counterColumns)))
-	for start := 0; start < len(keys); start += flushRows {
-		chunk := keys[start:min(start+flushRows, len(keys))]
+	per, anon := flushRows, tx.Dialect != sqldb.Postgres
+	stmt, err := tx.Tx.PrepareContext(ctx, upsertSQL(per, anon))
+	if err != nil {
+		return fmt.Errorf("stats: flush rollups: %w", sqldb.Translate(err))
+	}
+	defer stmt.Close()
+	args := make([]any, 0, per*(4+len(counterColumns)))
+	for start := 0; start < len(keys); start += per {
+		chunk := keys[start:min(start+per, len(keys))]
 		args = args[:0]
 		for _, k := range chunk {
 			args = append(args, k.RegionID, string(k.Dim), k.Key, k.Day)
@@ -145,11 +160,12 @@ func (a *Aggregator) Flush(ctx context.Context, tx *sqldb.Tx) error {
 				args = append(args, *v)
 			}
 		}
-		q := full
-		if len(chunk) < flushRows {
-			q = upsertSQL(len(chunk))
+		if len(chunk) == per {
+			_, err = stmt.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.Exec(ctx, upsertSQL(len(chunk), anon), args...)
 		}
-		if _, err := tx.Exec(ctx, q, args...); err != nil {
+		if err != nil {
 			return fmt.Errorf("stats: flush rollups: %w", sqldb.Translate(err))
 		}
 	}
