@@ -33,7 +33,8 @@ import (
 //     reports, and every step a dispatcher and a grid worker take, through
 //     process A — and the stream on A sees each once, not again by way of
 //     PostgreSQL;
-//  2. with the clock moved ten days on (GRIDWORK_TEST_CLOCK_OFFSET), two
+//  2. a grid redrawn through A moves B's point → grid lookup;
+//  3. with the clock moved ten days on (GRIDWORK_TEST_CLOCK_OFFSET), two
 //     fresh processes ticking every 100 ms give every overdue case its
 //     automatic supervision, and every case in handling its escalation,
 //     exactly once.
@@ -113,6 +114,44 @@ func TestTwoServeProcesses(t *testing.T) {
 		}
 	}
 	t.Logf("live events crossed over by %v", time.Since(start).Round(time.Millisecond))
+
+	// A grid redrawn through A reaches B's point → grid index: shrink the
+	// grid to a small square round one of its buildings, and another of
+	// its buildings, farther off, is no longer in it for B either.
+	var gridID int64
+	var px, py, qx, qy float64
+	if err := db.QueryRow(`SELECT grid_id, lon, lat FROM buildings WHERE id = $1`, buildingID).Scan(&gridID, &px, &py); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT lon, lat FROM buildings WHERE grid_id = $1 AND lon IS NOT NULL
+		AND (abs(lon - $2) > 0.001 OR abs(lat - $3) > 0.001) ORDER BY id LIMIT 1`, gridID, px, py).Scan(&qx, &qy); err != nil {
+		t.Fatalf("a second building of grid %d: %v", gridID, err)
+	}
+	locate := func(base string) int64 {
+		var r struct {
+			ID int64 `json:"id"`
+		}
+		b := dispatcher.on(base).do(t, "GET", fmt.Sprintf("/api/v1/locate?lon=%g&lat=%g", qx, qy), "", http.StatusOK)
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	if got := locate(b.base); got != gridID {
+		t.Fatalf("B locates the second building in region %d, want grid %d", got, gridID)
+	}
+	const half = 0.0001
+	square := fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%[1]g,%[2]g],[%[3]g,%[2]g],[%[3]g,%[4]g],[%[1]g,%[4]g],[%[1]g,%[2]g]]]}`,
+		px-half, py-half, px+half, py+half)
+	admin := login(t, a.base, logins[auth.RoleAdmin])
+	admin.do(t, "PUT", fmt.Sprintf("/api/v1/regions/%d/boundary", gridID), square, http.StatusNoContent)
+	for deadline := time.Now().Add(10 * time.Second); locate(b.base) == gridID; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("B still locates the second building in the redrawn grid after 10 s")
+		}
+	}
+	t.Logf("territory change reached B by %v", time.Since(start).Round(time.Millisecond))
+
 	streamA.close()
 	streamB.close()
 	a.stop(t)
@@ -322,19 +361,37 @@ type apiCase struct {
 	Version int64  `json:"version"`
 }
 
-func (c *apiClient) post(t *testing.T, path, body string, want int) apiCase {
+// on returns the same user (the same session) on another process.
+func (c *apiClient) on(base string) *apiClient { return &apiClient{base: base, http: c.http} }
+
+// do sends a request with a JSON body (if any), expects status want and
+// returns the response body.
+func (c *apiClient) do(t *testing.T, method, path, body string, want int) []byte {
 	t.Helper()
-	resp, err := c.http.Post(c.base+path, "application/json", strings.NewReader(body))
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
 	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
-		t.Fatalf("POST %s %s: %d %s, want %d", path, body, resp.StatusCode, b, want)
+		t.Fatalf("%s %s %s: %d %s, want %d", method, path, body, resp.StatusCode, b, want)
 	}
+	return b
+}
+
+// post sends a JSON body and decodes the case answered.
+func (c *apiClient) post(t *testing.T, path, body string, want int) apiCase {
+	t.Helper()
 	var out apiCase
-	_ = json.Unmarshal(b, &out)
+	_ = json.Unmarshal(c.do(t, "POST", path, body, want), &out)
 	return out
 }
 
