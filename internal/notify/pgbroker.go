@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -280,7 +282,7 @@ func (b *PgBroker) listen(ctx context.Context) error {
 		watched[ch] = b.watches[base]
 		b.mu.Unlock()
 	}
-	for _, ch := range append([]string{b.channel}, keys(watched)...) {
+	for _, ch := range append([]string{b.channel}, slices.Collect(maps.Keys(watched))...) {
 		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
 			return fmt.Errorf("listen %s: %w", ch, err)
 		}
@@ -398,12 +400,4 @@ func signal(chs []chan struct{}) {
 		default:
 		}
 	}
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
