@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	iofs "io/fs"
 	"net"
 	"os"
@@ -17,6 +18,8 @@ import (
 	"github.com/gridwork/gridwork/internal/demo"
 	"github.com/gridwork/gridwork/internal/ledger"
 	"github.com/gridwork/gridwork/internal/people"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // runDemo creates (once) a demo city in an embedded SQLite file, with a PII
@@ -31,6 +34,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	seed := fs.Int64("seed", 1, "seed of the generator: the same seed gives the same city")
 	reset := fs.Bool("reset", false, "delete the existing demo data and generate it again")
 	noServe := fs.Bool("no-serve", false, "generate the data and exit")
+	nCases := fs.Int("cases", demo.DefaultHistoryCases, "cases of history to generate with a new demo (months of reports up to now)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -77,6 +81,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		if err := a.territory.LoadIndex(auth.WithActor(ctx, auth.SystemActor())); err != nil {
 			return err
 		}
+		if err := demoHistory(sysCtx, env, a, *nCases, *seed); err != nil {
+			return err
+		}
 	}
 	if *noServe {
 		return nil
@@ -87,6 +94,43 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	printLogins(env, ln.Addr(), city)
 	return serve(ctx, a, ln)
+}
+
+// demoHistory generates n cases of history up to now, with a progress
+// bar in cases per second.
+func demoHistory(ctx context.Context, env *Env, a *app, n int, seed int64) error {
+	if n <= 0 {
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "Generating %d cases of history …\n", n)
+	start := time.Now()
+	res, err := demo.GenerateHistory(ctx, demo.HistoryDeps{DB: a.db, Cases: a.cases, Territory: a.territory, Auth: a.auth,
+		Category: a.category, Calendar: a.calendar}, demo.HistoryOptions{Cases: n, Seed: seed, Now: a.db.Now(),
+		Progress: casesProgress(env.Stderr)})
+	if err != nil {
+		return fmt.Errorf("demo history: %w", err)
+	}
+	d := time.Since(start)
+	fmt.Fprintf(env.Stdout, "History ready: %d cases, %d events in %s (%.0f cases/s).\n", res.Cases, res.Events,
+		d.Round(time.Millisecond), float64(res.Cases)/d.Seconds())
+	return nil
+}
+
+// casesProgress is a progress bar counting cases, on a terminal only.
+func casesProgress(w io.Writer) func(done, total int) {
+	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var bar *progressbar.ProgressBar
+	return func(done, total int) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("history"),
+				progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionSetItsString("cases"), progressbar.OptionShowIts(),
+				progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+		}
+		_ = bar.Set(done)
+	}
 }
 
 // demoKey reads the demo's PII key, generating and saving it for a fresh
