@@ -33,9 +33,9 @@ const (
 	benchComms     = 3  // per street
 	benchGrids     = 10 // per community
 	benchDays      = 365
-	benchDepts     = 30
-	benchMembers   = 2 // party members per grid, besides its grid worker
-	benchDeptStaff = 100
+	benchDepts     = 15
+	benchMembers   = 1 // party members per grid, besides its grid worker
+	benchDeptStaff = 15
 )
 
 // benchStart is the first day of the benchmark's year; benchNow the
@@ -227,7 +227,7 @@ func benchTerritoryFill(ctx context.Context, db *sqldb.DB) (*benchTerritory, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.Query(ctx, `SELECT code FROM categories WHERE kind IN ('component', 'event', 'social') ORDER BY code LIMIT 80`)
+	rows, err := db.Query(ctx, `SELECT code FROM categories WHERE kind IN ('component', 'event', 'social') ORDER BY code LIMIT 40`)
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +370,7 @@ func benchBucket(h float64) int {
 // rollups through the real Aggregator, flushing every 10 days.
 func benchRollups(ctx context.Context, db *sqldb.DB, tr *benchTerritory) error {
 	r := rand.New(rand.NewPCG(1, 2))
-	zipf := rand.NewZipf(r, 1.3, 2, uint64(len(tr.codes)-1))
+	zipf := rand.NewZipf(r, 1.5, 2, uint64(len(tr.codes)-1))
 	agg := stats.NewAggregator()
 	perDay := benchCases / benchDays
 	var facts []stats.Fact
