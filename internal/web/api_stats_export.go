@@ -108,8 +108,9 @@ func writeDownload(w http.ResponseWriter, ctype, name string, body []byte) error
 }
 
 // contentDisposition is an attachment header for a UTF-8 file name:
-// filename= holds an ASCII stand-in (other characters dropped), filename*=
-// the name itself, percent-encoded.
+// filename= holds an ASCII stand-in ("gridwork-" and what is left of the
+// name without its other characters), filename*= the name itself,
+// percent-encoded.
 func contentDisposition(name string) string {
 	var ascii, enc strings.Builder
 	dash := false
@@ -133,9 +134,6 @@ func contentDisposition(name string) string {
 			fmt.Fprintf(&enc, "%%%02X", x)
 		}
 	}
-	fallback := strings.Trim(strings.ReplaceAll(ascii.String(), "_.", "."), "_")
-	if fallback == "" || strings.HasPrefix(fallback, ".") {
-		fallback = "gridwork" + fallback
-	}
+	fallback := "gridwork-" + strings.Trim(strings.ReplaceAll(ascii.String(), "_.", "."), "_")
 	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + enc.String()
 }

@@ -162,7 +162,7 @@ func wantFileName(t *testing.T, header, want string) {
 			break
 		}
 	}
-	if plain == "" {
-		t.Errorf("no ASCII file name in %q", header)
+	if !strings.HasPrefix(plain, "gridwork-") || !strings.HasSuffix(plain, want[strings.LastIndex(want, "."):]) {
+		t.Errorf("ASCII file name %q in %q", plain, header)
 	}
 }
