@@ -172,6 +172,11 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if lang := langOf(r); lang != "zh" && by == stats.DimCategory {
+		for i := range rows { // the stats service labels in Chinese
+			rows[i].Label = s.categoryLabel(r.Context(), lang, rows[i].Key)
+		}
+	}
 	writeJSON(w, http.StatusOK, breakdownJSON{By: by, Items: nonNil(rows)})
 	return nil
 }

@@ -35,10 +35,13 @@
   }
   fit();
 
+  // Charts move only for those who have not asked for less motion.
+  var still = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   var charts = {};
   function chart(id) {
     if (!charts[id]) {
       charts[id] = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
+      charts[id].setOption({ animation: !still });
     }
     return charts[id];
   }
@@ -183,7 +186,15 @@
     }
     echarts.registerMap("gw-grids-" + region, grids);
     var bounds = [[minX, maxY], [maxX, minY]];
-    var place = { boundingCoords: bounds, layoutCenter: ["50%", "50%"], layoutSize: "96%", aspectScale: Math.cos((minY + maxY) / 2 * Math.PI / 180), roam: false };
+    // Both layers on the same box, so that they lie on each other: as
+    // large as the panel allows, in the territory's proportions
+    // (layoutSize is the longer side).
+    var m = chart("ch-map");
+    var scale = Math.cos((minY + maxY) / 2 * Math.PI / 180);
+    var aspect = (maxX - minX) / Math.max(maxY - minY, 1e-9) * scale;
+    var boxW = m.getWidth() - 32, boxH = m.getHeight() - 44;
+    var size = aspect >= 1 ? Math.min(boxW, boxH * aspect) : Math.min(boxH, boxW / aspect);
+    var place = { boundingCoords: bounds, layoutCenter: [16 + boxW / 2, 36 + boxH / 2], layoutSize: size, aspectScale: scale, roam: false };
     var onlyGrids = childData.length === 0;
     var series = [Object.assign({
       type: "map", map: "gw-grids-" + region, data: gridData, selectedMode: false, z: 1,
@@ -202,7 +213,6 @@
         }
       }, place));
     }
-    var m = chart("ch-map");
     m.setOption({
       tooltip: Object.assign({ trigger: "item", formatter: function (p) {
         var d = p.data;
@@ -305,10 +315,10 @@
       xAxis: { type: "category", data: labels, boundaryGap: false, axisLine: { lineStyle: { color: C.muted } }, axisLabel: { color: C.muted, fontSize: 12 } },
       yAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: C.grid } }, axisLabel: { color: C.muted, fontSize: 12 } },
       series: [
-        { name: T.trend_reported, type: "line", data: rep, smooth: true, symbol: "none", lineStyle: { width: 2.5, color: C.accent },
+        { name: T.trend_reported, type: "line", data: rep, smooth: 0.3, symbol: "none", lineStyle: { width: 2.5, color: C.accent },
           areaStyle: { color: new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: "rgba(56,214,255,0.45)" }, { offset: 1, color: "rgba(56,214,255,0)" }]) },
           itemStyle: { color: C.accent } },
-        { name: T.trend_closed, type: "line", data: clo, smooth: true, symbol: "none", lineStyle: { width: 2.5, color: C.good },
+        { name: T.trend_closed, type: "line", data: clo, smooth: 0.3, symbol: "none", lineStyle: { width: 2.5, color: C.good },
           areaStyle: { color: new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: "rgba(46,211,160,0.35)" }, { offset: 1, color: "rgba(46,211,160,0)" }]) },
           itemStyle: { color: C.good } }
       ]
