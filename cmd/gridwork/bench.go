@@ -213,6 +213,11 @@ func benchScenarios(ctx context.Context, env *Env, f benchFlags, base string, to
 	if n := rep.Errors(); n > 0 {
 		return fmt.Errorf("%d requests failed (see the first errors above)", n)
 	}
+	for _, res := range rep.Results {
+		if res.Latency.Count() == 0 {
+			return fmt.Errorf("%s: no request completed within %s (longer -d?)", res.Scenario, f.dur)
+		}
+	}
 	return nil
 }
 
