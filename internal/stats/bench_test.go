@@ -79,6 +79,9 @@ func openBenchWorld(b *testing.B) *benchWorld {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil { // indexes added since the build
+		b.Fatal(err)
+	}
 	w := &benchWorld{db: db, st: stats.NewService(db, stats.Options{Now: func() time.Time { return benchNow }, Zone: shanghai,
 		Logger: slog.New(slog.DiscardHandler)})}
 	ctx := context.Background()

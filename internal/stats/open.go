@@ -54,8 +54,8 @@ func ageSum(d sqldb.Dialect) string {
 
 // openStats reads the live figures of the open cases under path (filtered
 // by p's dimension key), grouped by the cases column groupCol ("" for one
-// group keyed "").
-func (s *Service) openStats(ctx context.Context, p *period, path, groupCol string) (map[string]*openAgg, error) {
+// group keyed ""), and when only is set, for those values of groupCol only.
+func (s *Service) openStats(ctx context.Context, p *period, path, groupCol string, only ...any) (map[string]*openAgg, error) {
 	now := p.now.UTC()
 	dueFrom, dueTill := p.dueFrom.UTC(), p.dueTill.UTC()
 	if dueTill.Before(dueFrom) {
@@ -81,6 +81,14 @@ func (s *Service) openStats(ctx context.Context, p *period, path, groupCol strin
 	if p.filterCol != "" {
 		args = append(args, p.filterVal)
 		fmt.Fprintf(&b, " AND %s = $%d", p.filterCol, len(args))
+	}
+	if groupCol != "" && len(only) > 0 {
+		ph := make([]string, len(only))
+		for i, v := range only {
+			args = append(args, v)
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		fmt.Fprintf(&b, " AND %s IN (%s)", groupCol, strings.Join(ph, ", "))
 	}
 	if groupCol != "" {
 		b.WriteString(" GROUP BY " + group)
