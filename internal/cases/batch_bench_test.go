@@ -62,6 +62,7 @@ func BenchmarkReportParallel(b *testing.B) {
 			var next atomic.Int64
 			var wg sync.WaitGroup
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			for range reporters {
 				wg.Go(func() {
 					for {
@@ -81,6 +82,10 @@ func BenchmarkReportParallel(b *testing.B) {
 			wg.Wait()
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/case")
+			if st := f.svc.GroupStats(); st.Transactions > 0 {
+				b.ReportMetric(float64(st.Writes)/float64(st.Transactions), "cases/commit")
+			}
 		})
 	}
 }
