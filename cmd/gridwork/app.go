@@ -161,7 +161,7 @@ func (a *app) openCaseLoop(ctx context.Context, keys *people.Keyring, now func()
 	a.cases = cases.NewService(cases.Deps{
 		DB: a.db, Auth: a.auth, Territory: a.territory, Keys: keys, Category: a.category,
 		Calendar: a.calendar, Media: a.media, Notify: a.notify, Observer: a.stats.Recorder(),
-	}, cases.Options{Now: now, Logger: a.log})
+	}, cases.Options{Now: now, Logger: a.log, GroupMax: a.cfg.GroupMax, GroupLinger: a.cfg.GroupLinger})
 	a.open311 = open311.NewService(open311.Deps{DB: a.db, Cases: a.cases, Category: a.category, Territory: a.territory, Media: a.media, Keys: keys},
 		open311.Options{Now: now, Zone: loc})
 	return nil
@@ -188,7 +188,14 @@ func (a *app) resolveScope(ctx context.Context, kind auth.ScopeKind, id int64) (
 	return "", apperr.Invalidf("scope_kind", "未知的范围类型 %q", "unknown scope kind %q", kind)
 }
 
-func (a *app) Close() error { return a.db.Close() }
+// Close lets the case loop commit the writes it has accepted, then closes
+// the database.
+func (a *app) Close() error {
+	if a.cases != nil {
+		a.cases.Close()
+	}
+	return a.db.Close()
+}
 
 // userMessage renders an error for the terminal: the English safe message
 // with its field for apperr errors, the plain text otherwise.

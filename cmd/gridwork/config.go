@@ -24,6 +24,8 @@ type Config struct {
 	MediaDir    string        // where photos are stored; beside the SQLite file by default
 	WorkHours   string        // daily working hours for working-time limits
 	TickEvery   time.Duration // how often deadlines are checked
+	GroupMax    int           // most writes (reports, transitions) sharing one durable commit
+	GroupLinger time.Duration // how long the committer waits for more writes
 }
 
 func defaultConfig() Config {
@@ -38,6 +40,7 @@ func defaultConfig() Config {
 		ShutdownIn:  15 * time.Second,
 		WorkHours:   "08:30-12:00,14:00-18:00",
 		TickEvery:   30 * time.Second,
+		GroupMax:    256,
 	}
 }
 
@@ -87,6 +90,13 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string, only ...stri
 	str(&c.MediaDir, "media-dir", "GRIDWORK_MEDIA_DIR", "folder of uploaded photos (default: beside the SQLite file)")
 	str(&c.WorkHours, "work-hours", "GRIDWORK_WORK_HOURS", `daily working hours, e.g. "08:30-12:00,14:00-18:00" or "24h"`)
 	dur(&c.TickEvery, "tick", "GRIDWORK_TICK", "how often deadlines, supervision and escalation are checked")
+	if want("group-max") {
+		if v, err := strconv.Atoi(getenv("GRIDWORK_GROUP_MAX")); err == nil {
+			c.GroupMax = v
+		}
+		fs.IntVar(&c.GroupMax, "group-max", c.GroupMax, "most reports and transitions sharing one durable commit; 1 turns group commit off (env GRIDWORK_GROUP_MAX)")
+	}
+	dur(&c.GroupLinger, "group-linger", "GRIDWORK_GROUP_LINGER", "how long a commit waits for more reports to share it (0: none)")
 }
 
 func (c Config) slogLevel() (slog.Level, error) {
