@@ -223,7 +223,7 @@ func maxArgs(d sqldb.Dialect) int {
 	if d == sqldb.Postgres {
 		return 30000
 	}
-	return 400
+	return 200
 }
 
 // BulkBatch is the rows of the cases a Bulk buffered, taken out of it to

@@ -26,7 +26,8 @@ type HistoryOptions struct {
 	Days  int       // over how many days before Now; 0: Cases/300, between 30 and 365
 	Seed  int64     // the same seed, city and Now give the same history
 	Now   time.Time // the end of the history: cases still open then are the backlog
-	// Batch is how many cases go into one transaction: 5000 if 0.
+	// Batch is how many cases go into one transaction: 10,000 if 0 (the
+	// larger, the fewer times a day's rollup rows are rewritten).
 	Batch int
 	// Progress, if not nil, is called with the cases written so far and
 	// the total.
@@ -51,8 +52,8 @@ type HistoryResult struct {
 }
 
 // DefaultHistoryCases is the history of the demo without a -cases flag:
-// about 30 days of a district's usual load.
-const DefaultHistoryCases = 9000
+// 30 days of a district's usual load (200 a day).
+const DefaultHistoryCases = 6000
 
 // GenerateHistory writes opt.Cases cases of the loaded demo city with
 // their whole histories, as the case loop would have written them over the
@@ -76,7 +77,7 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 		return nil, apperr.Invalidf("days", "天数应在 1 到 730 之间", "the number of days must be between 1 and 730")
 	}
 	if opt.Batch <= 0 {
-		opt.Batch = 5000
+		opt.Batch = 10000
 	}
 	if opt.Progress == nil {
 		opt.Progress = func(int, int) {}

@@ -226,11 +226,13 @@ func TestGenerateHistory(t *testing.T) {
 			t.Errorf("negative cases: %v", err)
 		}
 		var calls []int
+		start := time.Now()
 		res, err := GenerateHistory(sysCtx(), deps, HistoryOptions{Cases: 1200, Days: 40, Seed: 3, Now: historyNow, Batch: 500,
 			Progress: func(done, total int) { calls = append(calls, done) }})
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("%d cases, %d events in %s", res.Cases, res.Events, time.Since(start))
 		if res.Cases != 1200 || res.Events < 5*1200 || !slices.Equal(calls, []int{0, 500, 1000, 1200}) {
 			t.Errorf("result %+v, progress %v", res, calls)
 		}
