@@ -97,7 +97,9 @@ func (s *Service) act(ctx context.Context, id int64, in ActInput) (*Case, error)
 	by := who{userID: v.a.UserID, name: v.a.Name, role: role}
 	ev := pending{action: t.Action, by: by, note: in.Note, facts: p.facts, attachments: in.Attachments, after: p.after}
 	var out *Case
-	err = s.db.Transact(ctx, func(tx *sqldb.Tx) error {
+	// Shares a durable commit with concurrent writes (batch.go); a stale
+	// version fails this transition alone.
+	err = s.group.do(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		final, _, err := s.appendEvents(ctx, tx, st, nil, []pending{ev})
 		if err != nil {
 			return err

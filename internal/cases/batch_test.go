@@ -386,3 +386,46 @@ func TestGroupCommitClose(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupCommitActs: transitions share transactions too. Two
+// registrations of one case at the same version in one batch: the first
+// commits, the second is stale (Conflict on "version") and writes nothing;
+// another case's registration in the batch commits.
+func TestGroupCommitActs(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Engines(t, sqldbtest.Options{}, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, cases.Options{})
+		a, b := f.report(f.resident, f.leak()), f.report(f.neighbour, f.leak())
+		g := newGate()
+		withObserver(t, f, g, cases.Options{})
+		first := g.hold(t, f)
+		act := func(c *cases.Case) *outcome {
+			n := cases.QueuedWrites(f.svc)
+			o := &outcome{done: make(chan struct{})}
+			go func() {
+				defer close(o.done)
+				o.c, o.err = f.svc.Act(as(f.secretary), c.ID, cases.ActInput{Action: cases.ActRegister, Version: c.Version})
+			}()
+			queued(t, f, n+1)
+			return o
+		}
+		a1, a2, b1 := act(a), act(a), act(b)
+		close(g.release)
+		if first.wait(t).err != nil || a1.wait(t).err != nil || b1.wait(t).err != nil {
+			t.Fatalf("report %v, registrations %v, %v", first.err, a1.err, b1.err)
+		}
+		wantErr(t, a2.wait(t).err, apperr.Conflict, "version")
+		if a1.c.State != cases.Registered || a1.c.Version != 2 || b1.c.State != cases.Registered {
+			t.Errorf("registered: %s v%d, %s", a1.c.State, a1.c.Version, b1.c.State)
+		}
+		if evs := f.events(a.ID); len(evs) != 2 {
+			t.Errorf("case a has %d events; want 2", len(evs))
+		}
+		if st := f.svc.GroupStats(); st.Transactions != 2 || st.Writes != 4 {
+			t.Errorf("stats %+v; want 4 writes in 2 transactions", st)
+		}
+		if err := f.svc.VerifyHistory(sys(), 0); err != nil {
+			t.Error(err)
+		}
+	})
+}
