@@ -293,7 +293,8 @@ func (w *screenWorld) playMonth(t *testing.T, now time.Time) {
 
 // TestBrowserScreen shows the big screen at 1920×1080 for the demo district
 // (as its leader) and for one of its streets, drilled down to from the
-// ranking, photographs both (and the district in English), checks that a
+// ranking (and another from the map, and back up by the breadcrumb),
+// photographs both (and the district in English), checks that a
 // case reported during the test reaches the live feed and the counter
 // within 2 s, and that a street leader sees its street and is refused the
 // district. No console error or CSP violation is allowed.
@@ -346,8 +347,23 @@ func TestBrowserScreen(t *testing.T) {
 		t.Errorf("the feed shows personal data: %q", feed)
 	}
 
-	// Drill down to a street from the ranking; the breadcrumb goes back up.
+	// A click on the map goes down to the street clicked; the breadcrumb
+	// goes back up.
+	other := w.streets[1]
+	pt := w.centre[other.ID]
+	xy := eval[[]float64](c, fmt.Sprintf(`(function () {
+		var el = document.getElementById("ch-map"), p = echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, [%f, %f]);
+		var r = el.getBoundingClientRect();
+		return [r.left + p[0], r.top + p[1]];
+	})()`, pt[0], pt[1]))
+	c.do("click the map", chromedp.MouseClickXY(xy[0], xy[1]))
+	c.waitPath(fmt.Sprintf("/screen?region=%d", other.ID))
+	c.do("breadcrumb up", chromedp.WaitVisible(chromedp.CSS(".sc-crumbs a")), chromedp.Click(chromedp.CSS(".sc-crumbs a")))
+	c.waitPath("/screen?region=" + fmt.Sprint(w.county.ID))
+
+	// Drill down to a street from the ranking.
 	street := w.streets[0]
+	c.do("wait for the ranking", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#t-regions a[href="/screen?region=%d"]`, street.ID))))
 	c.do("drill down", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#t-regions a[href="/screen?region=%d"]`, street.ID))))
 	c.waitPath(fmt.Sprintf("/screen?region=%d", street.ID))
 	c.waitScreen()
