@@ -2,9 +2,14 @@ package stats_test
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gridwork/gridwork/internal/sqldb"
@@ -151,4 +156,57 @@ func TestMonthlyReport(t *testing.T) {
 			t.Errorf("English overview %q %q", rows[2], rows[3])
 		}
 	})
+}
+
+// BenchmarkExport10M times the files on the 10-million-case district of
+// BenchmarkKPI10M (run that first: it builds the cached database): the
+// monthly report and year-long KPI tables, gathered and written.
+func BenchmarkExport10M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("needs the 10-million-case database; not with -short")
+	}
+	path := filepath.Join(os.TempDir(), "gridwork-stats-bench-v1.db")
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("%s is missing: run go test ./internal/stats -run '^$' -bench KPI10M first", path)
+	}
+	db, err := sqldb.Open(context.Background(), path, sqldb.Options{Logger: discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, shanghai) // the database's last day
+	st := stats.NewService(db, stats.Options{Now: func() time.Time { return now }, Zone: shanghai, Logger: discard})
+	ctx := sys()
+	var district int64
+	if err := db.QueryRow(ctx, `SELECT id FROM regions WHERE parent_id IS NULL`).Scan(&district); err != nil {
+		b.Fatal(err)
+	}
+	month := local(2026, 10, 1, 0, 0)
+	b.Run("Monthly/district", func(b *testing.B) {
+		for b.Loop() {
+			m, err := st.Monthly(ctx, stats.MonthlyOptions{RegionID: district, Month: month})
+			if err == nil {
+				err = m.WriteXLSX(io.Discard)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, c := range []struct {
+		by     stats.Dim
+		format stats.Format
+	}{{stats.DimRegion, stats.FormatXLSX}, {stats.DimCategory, stats.FormatXLSX}, {stats.DimPerson, stats.FormatCSV}} {
+		b.Run("Table/"+string(c.by)+"/365d/"+string(c.format), func(b *testing.B) {
+			for b.Loop() {
+				tab, err := st.Table(ctx, stats.TableOptions{RegionID: district, From: local(2025, 11, 25, 0, 0), To: local(2026, 11, 25, 0, 0), By: c.by})
+				if err == nil {
+					err = tab.Write(io.Discard, c.format)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
