@@ -61,14 +61,15 @@ func TestServeNeedsKey(t *testing.T) {
 	}
 }
 
-// TestDemoServeAndShutdown generates the village-size demo, serves it with
+// TestDemoServeAndShutdown generates the village-size demo with 300 cases
+// of history, serves it with
 // the key kept beside it, answers /healthz and a login, and shuts down
 // gracefully when the context ends.
 func TestDemoServeAndShutdown(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	code, out, errOut := gridwork(ctx, nil, "demo", "-size", "village", "-no-serve", "-dir", dir)
-	if code != 0 || !strings.Contains(out, "Demo city ready") {
+	code, out, errOut := gridwork(ctx, nil, "demo", "-size", "village", "-no-serve", "-dir", dir, "-cases", "300")
+	if code != 0 || !strings.Contains(out, "Demo city ready") || !strings.Contains(out, "History ready: 300 cases") {
 		t.Fatalf("demo: %d %s %s", code, out, errOut)
 	}
 	key, err := os.ReadFile(filepath.Join(dir, "pii.key"))
