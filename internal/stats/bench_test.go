@@ -483,8 +483,9 @@ func BenchmarkKPI10M(b *testing.B) {
 }
 
 // BenchmarkDrain measures the projector: pending rows of one event each
-// (a report anywhere in the district) drained into the rollups, reported
-// as events/s.
+// (a report of today anywhere in a district of 300 grids, 60 categories,
+// 900 persons) drained 2000 at a time into the rollups, reported as
+// events/s.
 func BenchmarkDrain(b *testing.B) {
 	db := sqldbtest.SQLite(b, sqldbtest.Options{})
 	st := stats.NewService(db, stats.Options{Zone: shanghai, Logger: slog.New(slog.DiscardHandler)})
@@ -498,7 +499,7 @@ func BenchmarkDrain(b *testing.B) {
 		err := db.Transact(ctx, func(tx *sqldb.Tx) error {
 			for range batch {
 				s, c, g := r.IntN(10)+2, r.IntN(3), r.IntN(10)
-				f := stats.Fact{Day: 20261101 + int32(r.IntN(28)), RegionID: int64(1000 + g), Category: fmt.Sprintf("C%02d", r.IntN(60)),
+				f := stats.Fact{Day: 20261125, RegionID: int64(1000 + g), Category: fmt.Sprintf("C%02d", r.IntN(60)),
 					Channel: "resident", PersonID: int64(r.IntN(900) + 1), C: stats.Counters{Reported: 1, Registered: 1}}
 				f.RegionPath = fmt.Sprintf("/1/%d/%d/%d/", s, 100+s*3+c, f.RegionID+int64(s*100+c*10))
 				if _, err := tx.Exec(ctx, `INSERT INTO stats_pending (events, facts, created_at) VALUES (1, $1, $2)`,
