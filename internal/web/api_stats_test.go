@@ -318,6 +318,27 @@ func TestScreenPage(t *testing.T) {
 	wantContains(t, "district screen", p.body, "临江区", "网格化服务管理指挥中心", fmt.Sprintf(`data-region="%d"`, county),
 		`data-today="2026-03-09"`, `data-from="2026-02-08"`, `data-to="2026-03-10"`, "/static/vendor/echarts.min.", "/static/screen.",
 		`id="screen-texts"`, `"trend_reported":"上报"`, "case.report")
+	// Every text the script draws is in the catalogue (a missing key would
+	// show as itself), in both languages.
+	for _, lang := range []string{"zh", "en"} {
+		b.lang = lang
+		body := b.get("/screen").body
+		i := strings.Index(body, `id="screen-texts">`)
+		j := strings.Index(body[i:], "</script>")
+		var texts map[string]string
+		if i < 0 || j < 0 || json.Unmarshal([]byte(body[i+len(`id="screen-texts">`):i+j]), &texts) != nil || len(texts) < 20 {
+			t.Fatalf("%s: no texts for the script", lang)
+		}
+		if want := map[string]string{"zh": "上报", "en": "Reported"}[lang]; texts["trend_reported"] != want {
+			t.Errorf("%s: trend_reported is %q, want %q", lang, texts["trend_reported"], want)
+		}
+		for k, v := range texts {
+			if v == "" || strings.HasPrefix(v, "screen.") {
+				t.Errorf("%s: text %s is %q", lang, k, v)
+			}
+		}
+	}
+	b.lang = ""
 	if csp := p.header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe") || !strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("screen CSP %q", csp)
 	}

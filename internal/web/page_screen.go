@@ -50,8 +50,8 @@ type screenPage struct {
 var screenTexts = []string{
 	"reported", "closed", "overdue", "open", "trend_reported", "trend_closed", "cases", "tier.grid", "tier.community",
 	"tier.street", "tier.district", "tier.city", "satisfaction", "on_time_closure", "handled", "on_time", "load.none",
-	"load.open", "load.some", "load.many", "no_data", "open_overdue", "grid", "feed_empty", "live_on", "live_off",
-	"ratings", "satisfied", "closure_rate", "grid_share", "rework_rate", "avg_handle_hours", "hours", "updated",
+	"load.open", "load.some", "load.many", "no_data", "open_overdue", "feed_empty", "live_on", "live_off",
+	"ratings", "satisfied", "closure_rate", "grid_share", "rework_rate", "avg_handle_hours", "hours",
 }
 
 // handleScreen shows the big screen of ?region= (the actor's own top region
