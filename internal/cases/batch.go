@@ -85,19 +85,20 @@ func errClosed() error {
 // had, the write commits with its batch all the same (a report is then
 // found by its idempotency key).
 func (c *committer) do(ctx context.Context, fn func(ctx context.Context, tx *sqldb.Tx) error) error {
-	if c.max <= 1 {
-		// Group commit off: a transaction of one's own, as before.
-		return c.db.Transact(ctx, func(tx *sqldb.Tx) error { return fn(ctx, tx) })
-	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	w := &write{ctx: ctx, fn: fn, done: make(chan struct{})}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
 		return errClosed()
 	}
+	if c.max <= 1 {
+		// Group commit off: a transaction of one's own, as before.
+		c.mu.Unlock()
+		return c.db.Transact(ctx, func(tx *sqldb.Tx) error { return fn(ctx, tx) })
+	}
+	w := &write{ctx: ctx, fn: fn, done: make(chan struct{})}
 	c.queue = append(c.queue, w)
 	if !c.running {
 		c.running = true
