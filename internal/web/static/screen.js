@@ -101,14 +101,20 @@
     return out;
   }
   var hm = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false });
-  var hms = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  // "2026-03-09 15:30:03" (Sweden writes dates the ISO way).
+  var stamp = new Intl.DateTimeFormat("sv-SE", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
   // The clock follows the server's time (the stats' "at"), ticking locally.
+  // A new day reloads the page, whose periods end today.
   var serverAt = null, fetchedAt = 0;
   function tick() {
     if (serverAt !== null) {
-      var now = new Date(serverAt + (Date.now() - fetchedAt));
-      document.getElementById("sc-clock").textContent = ds.today + " " + hms.format(now);
+      var now = stamp.format(new Date(serverAt + (Date.now() - fetchedAt)));
+      document.getElementById("sc-clock").textContent = now;
+      if (now.slice(0, 10) > ds.today) {
+        location.reload();
+      }
     }
   }
   setInterval(tick, 1000);
