@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -55,7 +56,8 @@ func TestVerifyHistoryDetectsTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TRIGGER case_events_no_update`, `UPDATE case_events SET note = '篡改' WHERE seq = 2`} {
+	// The demo's generated history is left alone: only this case is edited.
+	for _, q := range []string{`DROP TRIGGER case_events_no_update`, fmt.Sprintf(`UPDATE case_events SET note = '篡改' WHERE seq = 2 AND case_id = %d`, c.ID)} {
 		if _, err := db.WriterPool().ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
