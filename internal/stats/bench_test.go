@@ -79,7 +79,7 @@ func openBenchWorld(b *testing.B) *benchWorld {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil { // indexes added since the build
+	if err := benchOpenIndex(db); err != nil {
 		b.Fatal(err)
 	}
 	w := &benchWorld{db: db, st: stats.NewService(db, stats.Options{Now: func() time.Time { return benchNow }, Zone: shanghai,
@@ -95,6 +95,35 @@ func openBenchWorld(b *testing.B) *benchWorld {
 		b.Fatal(err)
 	}
 	return w
+}
+
+// benchOpenIndex recreates the open-case index as migration 00090 now
+// declares it, in a cached database built with an earlier declaration.
+func benchOpenIndex(db *sqldb.DB) error {
+	ddl, err := os.ReadFile(filepath.Join("..", "sqldb", "migrations", "sqlite", "00090_stats.sql"))
+	if err != nil {
+		return err
+	}
+	s := string(ddl)
+	i := strings.Index(s, "CREATE INDEX cases_open")
+	j := strings.Index(s[i:], ";")
+	if i < 0 || j < 0 {
+		return fmt.Errorf("00090_stats.sql declares no cases_open")
+	}
+	ctx := context.Background()
+	var have string
+	if err := db.QueryRow(ctx, `SELECT sql FROM sqlite_master WHERE name = 'cases_open'`).Scan(&have); err != nil {
+		return err
+	}
+	if strings.Join(strings.Fields(have), " ") == strings.Join(strings.Fields(s[i:i+j]), " ") {
+		return nil
+	}
+	for _, q := range []string{`DROP INDEX cases_open`, s[i : i+j]} {
+		if _, err := db.WriterPool().ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // benchTerritory is the synthetic territory: region ids and paths.
