@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/auth"
@@ -287,7 +288,7 @@ func (h *historyGen) plan(ctx context.Context, at time.Time, cats []float64) ([]
 		x -= cw.wt
 	}
 	urgency := category.Normal
-	if r.Float64() < shareUrgent || cat.code[:min(3, len(cat.code))] == "LE0" && r.Float64() < 0.4 {
+	if r.Float64() < shareUrgent || strings.HasPrefix(cat.code, "LE01") && r.Float64() < 0.4 {
 		urgency = category.Urgent
 	}
 	worker := h.pickWho(g.workers, w.dispatcherOf(r, g.region.ID))
@@ -352,6 +353,7 @@ func (h *historyGen) plan(ctx context.Context, at time.Time, cats []float64) ([]
 		l.manual = 2 + r.IntN(2)
 	}
 	h.intake(l, worker)
+	// Each step moves the case on; the bound only guards against a loop.
 	for guard := 0; guard < 40 && !l.done && l.err == nil && l.c.State.Open(); guard++ {
 		h.step(l, worker)
 	}
@@ -490,7 +492,7 @@ func (h *historyGen) step(l *life, worker who) {
 		if l.tick(t) {
 			return
 		}
-		if r.Float64() < shareRework && c.Reopened == 0 && c.HandledAt != nil && (c.DispatchedAt != nil) {
+		if r.Float64() < shareRework && c.Reopened == 0 && c.DispatchedAt != nil {
 			l.event(cases.ActVerifyFail, v, t, "", cases.EventData{Reason: "现场核查未处理到位，请返工"}, func(c *cases.Case, f *cases.EventData) error {
 				return l.toAssignee(c, l.now)
 			})
