@@ -475,7 +475,8 @@ func (s *Service) Live(ctx context.Context, regionID int64) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := open[""]
+	var o openAgg
+	o.merge(open[""])
 	return &Live{RegionID: r.ID, Today: c, Open: int(o.Open), OpenOverdue: int(o.Overdue), At: now}, nil
 }
 
