@@ -56,24 +56,46 @@ func ageSum(d sqldb.Dialect) string {
 // by p's dimension key), grouped by the cases column groupCol ("" for one
 // group keyed ""), and when only is set, for those values of groupCol only.
 func (s *Service) openStats(ctx context.Context, p *period, path, groupCol string, only ...any) (map[string]*openAgg, error) {
+	return s.openQuery(ctx, p, path, groupCol, false, only)
+}
+
+// openCounts is openStats reading only the open and overdue counts: each
+// aggregate costs a pass over the district's open cases.
+func (s *Service) openCounts(ctx context.Context, p *period, path, groupCol string) (map[string]*openAgg, error) {
+	return s.openQuery(ctx, p, path, groupCol, true, nil)
+}
+
+// openQuery is openStats, or openCounts when lean.
+func (s *Service) openQuery(ctx context.Context, p *period, path, groupCol string, lean bool, only []any) (map[string]*openAgg, error) {
 	now := p.now.UTC()
 	dueFrom, dueTill := p.dueFrom.UTC(), p.dueTill.UTC()
 	if dueTill.Before(dueFrom) {
 		dueTill = dueFrom
 	}
-	args := []any{now, dueFrom, dueTill}
+	args := []any{now}
+	if !lean {
+		args = append(args, dueFrom, dueTill)
+	}
 	var b strings.Builder
 	group := "''"
 	if groupCol != "" {
 		group = "COALESCE(CAST(" + groupCol + " AS TEXT), '')"
 	}
 	b.WriteString("SELECT " + group + ", count(*), count(*) FILTER (WHERE " + overdueCond + "),")
-	b.WriteString(" count(*) FILTER (WHERE handling_due_at >= $2 AND handling_due_at < $3),")
-	b.WriteString(" count(*) FILTER (WHERE handling_due_at >= $2 AND handling_due_at < $3 AND state IN ('reported', 'registered', 'dispatched', 'in_progress')),")
-	b.WriteString(" " + ageSum(s.db.Dialect))
-	for _, h := range Buckets {
-		args = append(args, now.Add(-time.Duration(h*float64(time.Hour))))
-		fmt.Fprintf(&b, ", count(*) FILTER (WHERE reported_at >= $%d)", len(args))
+	if lean {
+		// The same columns, as constants.
+		b.WriteString(" 0, 0, CAST(0 AS DOUBLE PRECISION)")
+		for range Buckets {
+			b.WriteString(", 0")
+		}
+	} else {
+		b.WriteString(" count(*) FILTER (WHERE handling_due_at >= $2 AND handling_due_at < $3),")
+		b.WriteString(" count(*) FILTER (WHERE handling_due_at >= $2 AND handling_due_at < $3 AND state IN ('reported', 'registered', 'dispatched', 'in_progress')),")
+		b.WriteString(" " + ageSum(s.db.Dialect))
+		for _, h := range Buckets {
+			args = append(args, now.Add(-time.Duration(h*float64(time.Hour))))
+			fmt.Fprintf(&b, ", count(*) FILTER (WHERE reported_at >= $%d)", len(args))
+		}
 	}
 	sub, subArgs := sqldb.Subtree("region_path", []string{path}, len(args)+1)
 	args = append(args, subArgs...)

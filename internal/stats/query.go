@@ -471,7 +471,7 @@ func (s *Service) Live(ctx context.Context, regionID int64) (*Live, error) {
 		return nil, err
 	}
 	p := &period{region: r, now: now, zone: s.opt.Zone}
-	open, err := s.openStats(ctx, p, r.Path, "")
+	open, err := s.openCounts(ctx, p, r.Path, "")
 	if err != nil {
 		return nil, err
 	}
@@ -508,7 +508,7 @@ func (s *Service) Load(ctx context.Context, regionID int64) ([]RegionLoad, error
 		return nil, fmt.Errorf("stats: load regions: %w", sqldb.Translate(err))
 	}
 	p := &period{region: r, now: s.opt.Now(), zone: s.opt.Zone}
-	byPath, err := s.openStats(ctx, p, r.Path, "region_path")
+	byPath, err := s.openCounts(ctx, p, r.Path, "region_path")
 	if err != nil {
 		return nil, err
 	}
