@@ -20,6 +20,16 @@ type Fact struct {
 	DepartmentID int64    `json:"dep,omitzero"`
 	PersonID     int64    `json:"per,omitzero"`
 	C            Counters `json:"c"`
+	// An open fact (Open ±1, C zero) moves an open case into (+1) or out of
+	// (-1) the open rollups: its region, category, channel, assigned
+	// department and assigned person, the local day its overdue threshold
+	// falls (DueDay, 0: none), whether it is not yet handled (Unhandled
+	// ±1), when it was reported (unix seconds) and on which local day.
+	Open        int64 `json:"o,omitzero"`
+	Unhandled   int64 `json:"u,omitzero"`
+	DueDay      int32 `json:"dd,omitzero"`
+	ReportedAt  int64 `json:"ra,omitzero"`
+	ReportedDay int32 `json:"rd,omitzero"`
 }
 
 // DayOf returns the local yyyymmdd of t in zone.
@@ -34,14 +44,70 @@ func dayTime(day int32, zone *time.Location) time.Time {
 }
 
 // Facts returns what one change adds to the rollups, days counted in zone:
-// one Fact, or none when the event counts for nothing (a note, an
-// extension request …). It is pure: the counters follow from the event and
-// the case before and after it (see the package doc for each count).
+// the event's counters (none when it counts for nothing: a note, an
+// extension request …) and, when the case's open contribution changes,
+// an open fact taking out the one before (Open -1) and one adding the one
+// after (Open +1). It is pure: the facts follow from the event and the
+// case before and after it (see the package doc for each count).
 func Facts(ch cases.Change, zone *time.Location) []Fact {
 	a, b, e := ch.After, ch.Before, ch.Event
 	if a == nil || e == nil {
 		return nil
 	}
+	out := eventFacts(a, b, e, zone)
+	before, wasOpen := OpenFact(b, zone)
+	after, isOpen := OpenFact(a, zone)
+	if wasOpen && isOpen && before == after {
+		return out
+	}
+	if wasOpen {
+		before.Open, before.Unhandled, before.ReportedAt = -before.Open, -before.Unhandled, -before.ReportedAt
+		out = append(out, before)
+	}
+	if isOpen {
+		out = append(out, after)
+	}
+	return out
+}
+
+// OpenFact returns the open contribution of c (Open +1), and false when c
+// is nil or not open (closed, rejected; a merged duplicate is closed).
+// The overdue threshold is the handling deadline or, before there is one,
+// the current step's deadline; a case suspended before its threshold has
+// none (DueDay 0) until it resumes: suspended time does not make it late.
+func OpenFact(c *cases.Case, zone *time.Location) (Fact, bool) {
+	if c == nil || c.State == cases.Closed || c.State == cases.Rejected {
+		return Fact{}, false
+	}
+	f := Fact{
+		RegionID:     c.RegionID,
+		RegionPath:   c.RegionPath,
+		Category:     c.Category,
+		Channel:      string(c.Channel),
+		DepartmentID: c.AssigneeDepartmentID,
+		PersonID:     c.AssigneeUserID,
+		Open:         1,
+		ReportedAt:   c.ReportedAt.Unix(),
+		ReportedDay:  DayOf(c.ReportedAt, zone),
+	}
+	switch c.State {
+	case cases.Reported, cases.Registered, cases.Dispatched, cases.InProgress:
+		f.Unhandled = 1
+	}
+	var due *time.Time
+	if c.Due.Handle != nil {
+		due = c.Due.Handle
+	} else if c.Step != nil {
+		due = &c.Step.Due
+	}
+	if due != nil && (c.SuspendedAt == nil || due.Before(*c.SuspendedAt)) {
+		f.DueDay = DayOf(*due, zone)
+	}
+	return f, true
+}
+
+// eventFacts is the fact of the event's counters, if any.
+func eventFacts(a, b *cases.Case, e *cases.Event, zone *time.Location) []Fact {
 	var c Counters
 	at := e.At
 	reportedFrom := b != nil && b.State == cases.Reported

@@ -23,7 +23,7 @@ func TestFacts(t *testing.T) {
 	}
 	one := func(ch cases.Change) stats.Fact {
 		t.Helper()
-		fs := stats.Facts(ch, shanghai)
+		fs := counted(stats.Facts(ch, shanghai))
 		if len(fs) != 1 {
 			t.Fatalf("%s: %d facts", ch.Event.Action, len(fs))
 		}
@@ -33,7 +33,8 @@ func TestFacts(t *testing.T) {
 	// A duplicate merged before registering is not a cancelled registration.
 	merge := &cases.Event{Action: cases.ActMerge, At: at}
 	if fs := stats.Facts(cases.Change{Before: with(func(c *cases.Case) { c.State = cases.Reported }),
-		After: with(func(c *cases.Case) { c.State = cases.Closed; c.MergedInto = 9 }), Event: merge}, shanghai); len(fs) != 0 {
+		After: with(func(c *cases.Case) { c.State = cases.Closed; c.MergedInto = 9 }), Event: merge}, shanghai); len(counted(fs)) != 0 ||
+		len(fs) != 1 || fs[0].Open != -1 || fs[0].Unhandled != -1 || fs[0].ReportedAt != -base.ReportedAt.Unix() || fs[0].ReportedDay != 20260228 {
 		t.Errorf("merge from reported: %+v", fs)
 	}
 	f := one(cases.Change{Before: with(func(c *cases.Case) { c.State = cases.Dispatched; c.AssigneeDepartmentID = 3 }),
@@ -75,6 +76,62 @@ func TestFacts(t *testing.T) {
 	// A note counts for nothing.
 	if fs := stats.Facts(cases.Change{Before: &base, After: &base, Event: &cases.Event{Action: cases.ActInstruct, At: at}}, shanghai); len(fs) != 0 {
 		t.Errorf("instruct: %+v", fs)
+	}
+}
+
+// counted drops the open facts.
+func counted(fs []stats.Fact) []stats.Fact {
+	var out []stats.Fact
+	for _, f := range fs {
+		if f.Open == 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestOpenFacts checks how an event moves a case's open contribution.
+func TestOpenFacts(t *testing.T) {
+	at := local(2026, 3, 2, 10, 0)
+	due := local(2026, 3, 4, 9, 0)
+	c := cases.Case{ID: 1, RegionID: 17, RegionPath: "/1/4/17/", Category: "LE0102", Channel: cases.ChannelHotline,
+		ReportedAt: at.Add(-time.Hour), State: cases.InProgress, AssigneeUserID: 5, AssigneeDepartmentID: 3}
+	c.Due.Handle = &due
+	f, ok := stats.OpenFact(&c, shanghai)
+	if !ok || f.DueDay != 20260304 || f.Unhandled != 1 || f.PersonID != 5 || f.DepartmentID != 3 || f.ReportedDay != 20260302 {
+		t.Errorf("open: %+v %v", f, ok)
+	}
+	// Suspended before its deadline: it cannot fall due; after it, it is late.
+	s := c
+	s.SuspendedAt = &at
+	if f, _ := stats.OpenFact(&s, shanghai); f.DueDay != 0 {
+		t.Errorf("suspended before due: %+v", f)
+	}
+	late := due.Add(time.Hour)
+	s.SuspendedAt = &late
+	if f, _ := stats.OpenFact(&s, shanghai); f.DueDay != 20260304 {
+		t.Errorf("suspended after due: %+v", f)
+	}
+	// Before dispatch the step's deadline counts.
+	r := c
+	r.State, r.Due.Handle, r.Step = cases.Registered, nil, &cases.Timer{Step: category.StepDispatch, Due: at}
+	if f, _ := stats.OpenFact(&r, shanghai); f.DueDay != 20260302 {
+		t.Errorf("step deadline: %+v", f)
+	}
+	// A reassignment moves the case from one person to another.
+	b := c
+	b.AssigneeUserID = 6
+	fs := stats.Facts(cases.Change{Before: &c, After: &b, Event: &cases.Event{Action: cases.ActInstruct, At: at}}, shanghai)
+	if len(fs) != 2 || fs[0].Open != -1 || fs[0].PersonID != 5 || fs[1].Open != 1 || fs[1].PersonID != 6 {
+		t.Errorf("reassign: %+v", fs)
+	}
+	// Closed or rejected cases are not open.
+	for _, st := range []cases.State{cases.Closed, cases.Rejected} {
+		x := c
+		x.State = st
+		if _, ok := stats.OpenFact(&x, shanghai); ok {
+			t.Errorf("%s is open", st)
+		}
 	}
 }
 

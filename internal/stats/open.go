@@ -3,6 +3,7 @@ package stats
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,135 +14,304 @@ import (
 // rejected; a merged duplicate is closed) of a subtree now.
 type openAgg struct {
 	Open    int64
-	Overdue int64 // open cases past their deadline (see overdueCond)
-	// DueInPeriod counts open cases whose handling deadline fell in the
+	Overdue int64 // open cases past their threshold (see OpenFact)
+	// DueInPeriod counts open overdue cases whose threshold fell in the
 	// period (up to now): late closures. UnhandledDue counts those not yet
 	// handled: late handlings.
 	DueInPeriod  int64
 	UnhandledDue int64
-	AgeHours     float64            // sum of the open cases' ages
-	AgeH         [HistBuckets]int64 // histogram of ages over Buckets
+	AgeHours     float64  // sum of the open cases' ages
+	P90Hours     *float64 // p90 of the open cases' ages (by reported day)
 }
 
-func (o *openAgg) merge(p *openAgg) {
-	if p == nil {
+// addToday adds the exact counts of the cases falling due today.
+func (o *openAgg) addToday(t *todayAgg) {
+	if t == nil {
 		return
 	}
-	o.Open += p.Open
-	o.Overdue += p.Overdue
-	o.DueInPeriod += p.DueInPeriod
-	o.UnhandledDue += p.UnhandledDue
-	o.AgeHours += p.AgeHours
-	for i := range o.AgeH {
-		o.AgeH[i] += p.AgeH[i]
-	}
+	o.Overdue += t.Overdue
+	o.DueInPeriod += t.InPeriod
+	o.UnhandledDue += t.Unhandled
 }
 
-// overdueCond is true for an open case past its deadline: its handling
-// deadline, or before dispatch (no handling deadline yet) its current
-// step's. Time suspended does not make a case overdue: the deadline is
-// compared with the start of a running suspension.
-const overdueCond = `(handling_due_at < COALESCE(suspended_at, $1) OR (handling_due_at IS NULL AND due_at < COALESCE(suspended_at, $1)))`
-
-// ageSum is the sum of the open cases' ages in hours at $1: the one
-// expression the two engines spell differently.
-func ageSum(d sqldb.Dialect) string {
-	if d == sqldb.Postgres {
-		return `CAST(COALESCE(sum(extract(epoch from (CAST($1 AS TIMESTAMPTZ) - reported_at))), 0) / 3600 AS DOUBLE PRECISION)`
-	}
-	return `CAST(COALESCE(sum(julianday($1) - julianday(reported_at)), 0) * 24 AS DOUBLE PRECISION)`
+// openGroup names a group of open figures: a region id (breakdown by
+// region, map load) or a dimension key.
+type openGroup struct {
+	RegionID int64
+	Key      string
 }
 
-// openStats reads the live figures of the open cases under path (filtered
-// by p's dimension key), grouped by the cases column groupCol ("" for one
-// group keyed ""), and when only is set, for those values of groupCol only.
-func (s *Service) openStats(ctx context.Context, p *period, path, groupCol string, only ...any) (map[string]*openAgg, error) {
-	return s.openQuery(ctx, p, path, groupCol, false, only)
+// openRollups reads the open figures of regions ids (each a subtree)
+// under dim and, when keys are given, those keys only (else key), from
+// stats_open: Σ open of the thresholds before today is the overdue count
+// up to today; today's are added by openToday. Unless lean, it also reads
+// the due-in-period counts and the backlog's age (stats_open_age).
+func (s *Service) openRollups(ctx context.Context, p *period, ids []int64, dim Dim, keys []string, lean bool) (map[openGroup]*openAgg, error) {
+	today := DayOf(p.now, p.zone)
+	dueTo := min(p.to, today)
+	where, fargs := openFilter(ids, dim, keys, 4)
+	args := append([]any{today, p.from, dueTo}, fargs...)
+	q := `SELECT region_id, key, sum(open), sum(CASE WHEN due_day > 0 AND due_day < $1 THEN open ELSE 0 END),
+		sum(CASE WHEN due_day >= $2 AND due_day < $3 THEN open ELSE 0 END),
+		sum(CASE WHEN due_day >= $2 AND due_day < $3 THEN unhandled ELSE 0 END), sum(reported_sum)
+		FROM stats_open WHERE ` + where + ` GROUP BY region_id, key`
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("stats: open cases: %w", sqldb.Translate(err))
+	}
+	out := make(map[openGroup]*openAgg)
+	nowUnix := float64(p.now.Unix())
+	for rows.Next() {
+		var g openGroup
+		var reportedSum int64
+		o := &openAgg{}
+		if err := rows.Scan(&g.RegionID, &g.Key, &o.Open, &o.Overdue, &o.DueInPeriod, &o.UnhandledDue, &reportedSum); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("stats: open cases: %w", sqldb.Translate(err))
+		}
+		if lean {
+			o.DueInPeriod, o.UnhandledDue = 0, 0
+		}
+		o.AgeHours = (float64(o.Open)*nowUnix - float64(reportedSum)) / 3600
+		out[g] = o
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stats: open cases: %w", sqldb.Translate(err))
+	}
+	if lean || len(out) == 0 {
+		return out, nil
+	}
+	// The backlog's p90 age, from the open cases per reported day.
+	where, fargs = openFilter(ids, dim, keys, 1)
+	rows, err = s.db.Query(ctx, `SELECT region_id, key, reported_day, open FROM stats_open_age WHERE `+
+		where+` ORDER BY region_id, key, reported_day DESC`, fargs...)
+	if err != nil {
+		return nil, fmt.Errorf("stats: open case ages: %w", sqldb.Translate(err))
+	}
+	defer rows.Close()
+	days := make(map[openGroup][]dayOpen)
+	for rows.Next() {
+		var g openGroup
+		var d dayOpen
+		if err := rows.Scan(&g.RegionID, &g.Key, &d.Day, &d.Open); err != nil {
+			return nil, fmt.Errorf("stats: open case ages: %w", sqldb.Translate(err))
+		}
+		days[g] = append(days[g], d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stats: open case ages: %w", sqldb.Translate(err))
+	}
+	for g, o := range out {
+		o.P90Hours = ageP90(days[g], p.now, p.zone)
+	}
+	return out, nil
 }
 
-// openCounts is openStats reading only the open and overdue counts: each
-// aggregate costs a pass over the district's open cases.
-func (s *Service) openCounts(ctx context.Context, p *period, path, groupCol string) (map[string]*openAgg, error) {
-	return s.openQuery(ctx, p, path, groupCol, true, nil)
+// openFilter is the condition on the open rollups' region ids, dim and
+// keys, numbering its parameters from next.
+func openFilter(ids []int64, dim Dim, keys []string, next int) (string, []any) {
+	args := []any{string(dim)}
+	where := fmt.Sprintf("dim = $%d", next)
+	ph := make([]string, 0, max(len(ids), len(keys)))
+	for _, id := range ids {
+		args = append(args, id)
+		ph = append(ph, fmt.Sprintf("$%d", next+len(args)-1))
+	}
+	where += " AND region_id IN (" + strings.Join(ph, ", ") + ")"
+	ph = ph[:0]
+	for _, k := range keys {
+		args = append(args, k)
+		ph = append(ph, fmt.Sprintf("$%d", next+len(args)-1))
+	}
+	return where + " AND key IN (" + strings.Join(ph, ", ") + ")", args
 }
 
-// openQuery is openStats, or openCounts when lean.
-func (s *Service) openQuery(ctx context.Context, p *period, path, groupCol string, lean bool, only []any) (map[string]*openAgg, error) {
-	now := p.now.UTC()
-	dueFrom, dueTill := p.dueFrom.UTC(), p.dueTill.UTC()
-	if dueTill.Before(dueFrom) {
-		dueTill = dueFrom
+// dayOpen is the open cases reported on one local day.
+type dayOpen struct {
+	Day  int32
+	Open int64
+}
+
+// ageP90 is the p90 age in hours of open cases counted per reported day
+// (newest first): the age within the day where the count reaches 90 % is
+// interpolated linearly over the day (up to now).
+func ageP90(days []dayOpen, now time.Time, zone *time.Location) *float64 {
+	var n int64
+	for _, d := range days {
+		n += d.Open
 	}
-	args := []any{now}
-	if !lean {
-		args = append(args, dueFrom, dueTill)
+	if n <= 0 {
+		return nil
 	}
-	var b strings.Builder
+	target := 0.9 * float64(n)
+	cum := 0.0
+	for _, d := range days {
+		if d.Open <= 0 {
+			continue
+		}
+		if cum+float64(d.Open) < target {
+			cum += float64(d.Open)
+			continue
+		}
+		start := dayTime(d.Day, zone)
+		end := start.AddDate(0, 0, 1)
+		if end.After(now) {
+			end = now
+		}
+		young, old := max(now.Sub(end).Hours(), 0), max(now.Sub(start).Hours(), 0)
+		h := young + (old-young)*(target-cum)/float64(d.Open)
+		return &h
+	}
+	return nil
+}
+
+// todayAgg is the exact count of the open cases whose threshold falls
+// today before now and that are overdue (not suspended before it).
+type todayAgg struct {
+	Overdue   int64
+	InPeriod  int64 // when today is in the period
+	Unhandled int64 // of those in the period, not yet handled
+}
+
+// openToday counts the open cases under path (filtered by p's dimension
+// key) whose threshold falls today before now, grouped by the cases
+// column groupCol ("" for one group keyed ""). It reads the partial
+// indexes that start with the thresholds: today's due cases only.
+func (s *Service) openToday(ctx context.Context, p *period, path, groupCol string) (map[string]*todayAgg, error) {
+	now := p.now
+	today := DayOf(now, p.zone)
+	start := dayTime(today, p.zone).UTC()
+	inPeriod := today >= p.from && today < p.to
 	group := "''"
 	if groupCol != "" {
 		group = "COALESCE(CAST(" + groupCol + " AS TEXT), '')"
 	}
-	b.WriteString("SELECT " + group + ", count(*), count(*) FILTER (WHERE " + overdueCond + "),")
-	if lean {
-		// The same columns, as constants.
-		b.WriteString(" 0, 0, CAST(0 AS DOUBLE PRECISION)")
-		for range Buckets {
-			b.WriteString(", 0")
+	out := make(map[string]*todayAgg)
+	for _, col := range []string{"handling_due_at", "due_at"} {
+		cond := "handling_due_at IS NOT NULL"
+		if col == "due_at" {
+			cond = "handling_due_at IS NULL"
 		}
-	} else {
-		b.WriteString(" count(*) FILTER (WHERE handling_due_at >= $2 AND handling_due_at < $3),")
-		b.WriteString(" count(*) FILTER (WHERE handling_due_at >= $2 AND handling_due_at < $3 AND state IN ('reported', 'registered', 'dispatched', 'in_progress')),")
-		b.WriteString(" " + ageSum(s.db.Dialect))
-		for _, h := range Buckets {
-			args = append(args, now.Add(-time.Duration(h*float64(time.Hour))))
-			fmt.Fprintf(&b, ", count(*) FILTER (WHERE reported_at >= $%d)", len(args))
+		args := []any{start, now.UTC()}
+		sub, subArgs := sqldb.Subtree("region_path", []string{path}, 3)
+		args = append(args, subArgs...)
+		q := `SELECT ` + group + `, count(*), count(*) FILTER (WHERE state IN ('reported', 'registered', 'dispatched', 'in_progress'))
+			FROM cases WHERE state NOT IN ('closed', 'rejected') AND ` + cond + ` AND ` + col + ` >= $1 AND ` + col + ` < $2
+			AND (suspended_at IS NULL OR suspended_at > ` + col + `) AND ` + sub
+		if p.filterCol != "" {
+			args = append(args, p.filterVal)
+			q += fmt.Sprintf(" AND %s = $%d", p.filterCol, len(args))
+		}
+		if groupCol != "" {
+			q += " GROUP BY " + group
+		}
+		rows, err := s.db.Query(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("stats: open cases due today: %w", sqldb.Translate(err))
+		}
+		for rows.Next() {
+			var key string
+			var n, unhandled int64
+			if err := rows.Scan(&key, &n, &unhandled); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("stats: open cases due today: %w", sqldb.Translate(err))
+			}
+			if n == 0 {
+				continue
+			}
+			t := out[key]
+			if t == nil {
+				t = &todayAgg{}
+				out[key] = t
+			}
+			t.Overdue += n
+			if inPeriod {
+				t.InPeriod += n
+				t.Unhandled += unhandled
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("stats: open cases due today: %w", sqldb.Translate(err))
 		}
 	}
-	sub, subArgs := sqldb.Subtree("region_path", []string{path}, len(args)+1)
-	args = append(args, subArgs...)
-	b.WriteString(" FROM cases WHERE state NOT IN ('closed', 'rejected') AND " + sub)
-	if p.filterCol != "" {
-		args = append(args, p.filterVal)
-		fmt.Fprintf(&b, " AND %s = $%d", p.filterCol, len(args))
-	}
-	if groupCol != "" && len(only) > 0 {
-		ph := make([]string, len(only))
-		for i, v := range only {
-			args = append(args, v)
-			ph[i] = fmt.Sprintf("$%d", len(args))
-		}
-		fmt.Fprintf(&b, " AND %s IN (%s)", groupCol, strings.Join(ph, ", "))
-	}
-	if groupCol != "" {
-		b.WriteString(" GROUP BY " + group)
-	}
-	rows, err := s.db.Query(ctx, b.String(), args...)
+	return out, nil
+}
+
+// openOf reads the open figures of p's region (p's dimension key).
+func (s *Service) openOf(ctx context.Context, p *period, r *region, lean bool) (*openAgg, error) {
+	m, err := s.openRollups(ctx, p, []int64{r.ID}, p.dim, []string{p.key}, lean)
 	if err != nil {
-		return nil, fmt.Errorf("stats: open cases: %w", sqldb.Translate(err))
+		return nil, err
 	}
-	defer rows.Close()
-	out := make(map[string]*openAgg)
-	for rows.Next() {
-		var key string
-		o := &openAgg{}
-		var within [HistBuckets - 1]int64
-		dest := []any{&key, &o.Open, &o.Overdue, &o.DueInPeriod, &o.UnhandledDue, &o.AgeHours}
-		for i := range within {
-			dest = append(dest, &within[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("stats: open cases: %w", sqldb.Translate(err))
-		}
-		prev := int64(0)
-		for i, n := range within {
-			o.AgeH[i] = n - prev
-			prev = n
-		}
-		o.AgeH[HistBuckets-1] = o.Open - prev
-		out[key] = o
+	t, err := s.openToday(ctx, p, r.Path, "")
+	if err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("stats: open cases: %w", sqldb.Translate(err))
+	o := m[openGroup{r.ID, p.key}]
+	if o == nil {
+		o = &openAgg{}
+	}
+	o.addToday(t[""])
+	return o, nil
+}
+
+// openByKey reads the open figures of p's region under dimension by, for
+// keys.
+func (s *Service) openByKey(ctx context.Context, p *period, by Dim, keys []string) (map[string]*openAgg, error) {
+	m, err := s.openRollups(ctx, p, []int64{p.region.ID}, by, keys, false)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.openToday(ctx, p, p.region.Path, dimColumns[by])
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*openAgg, len(keys))
+	for _, k := range keys {
+		o := m[openGroup{p.region.ID, k}]
+		if o == nil {
+			o = &openAgg{}
+		}
+		o.addToday(t[k])
+		out[k] = o
+	}
+	return out, nil
+}
+
+// openByRegion reads the open figures of each region of regs (subtrees
+// of p's region), under p's dimension key.
+func (s *Service) openByRegion(ctx context.Context, p *period, regs []*region, lean bool) (map[int64]*openAgg, error) {
+	ids := make([]int64, len(regs))
+	for i, r := range regs {
+		ids[i] = r.ID
+	}
+	m, err := s.openRollups(ctx, p, ids, p.dim, []string{p.key}, lean)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.openToday(ctx, p, p.region.Path, "region_path")
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, 0, len(t))
+	for k := range t {
+		paths = append(paths, k)
+	}
+	slices.Sort(paths)
+	out := make(map[int64]*openAgg, len(regs))
+	for _, r := range regs {
+		o := m[openGroup{r.ID, p.key}]
+		if o == nil {
+			o = &openAgg{}
+		}
+		// The paths under r are one run of the sorted paths.
+		i, _ := slices.BinarySearch(paths, r.Path)
+		for ; i < len(paths) && strings.HasPrefix(paths[i], r.Path); i++ {
+			o.addToday(t[paths[i]])
+		}
+		out[r.ID] = o
 	}
 	return out, nil
 }

@@ -143,7 +143,7 @@ func (s *Service) drainOnce(ctx context.Context, agg *Aggregator) (events, taken
 		return nil
 	})
 	if err != nil {
-		clear(agg.rows)
+		agg.reset()
 		return 0, 0, err
 	}
 	return events, taken, nil

@@ -3,7 +3,6 @@ package stats
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,16 +35,15 @@ func (s *Service) scope(ctx context.Context, id int64) (*region, error) {
 
 // period is a query's days: [from, to) as yyyymmdd and as local times.
 type period struct {
-	from, to         int32
-	fromAt, toAt     time.Time
-	dim              Dim
-	key              string
-	filterCol        string // the cases column of dim, for the live figures
-	filterVal        any
-	region           *region
-	now              time.Time
-	zone             *time.Location
-	dueFrom, dueTill time.Time // the window of handling deadlines counted due
+	from, to     int32
+	fromAt, toAt time.Time
+	dim          Dim
+	key          string
+	filterCol    string // the cases column of dim, for the live figures
+	filterVal    any
+	region       *region
+	now          time.Time
+	zone         *time.Location
 }
 
 // check validates q and reads its region.
@@ -70,10 +68,6 @@ func (s *Service) check(ctx context.Context, q Query) (*period, error) {
 	}
 	if err := p.setDim(q.Dim, q.Key); err != nil {
 		return nil, err
-	}
-	p.dueFrom, p.dueTill = p.fromAt, p.toAt
-	if p.now.Before(p.dueTill) {
-		p.dueTill = p.now
 	}
 	r, err := s.scope(ctx, q.RegionID)
 	if err != nil {
@@ -167,11 +161,11 @@ func (s *Service) KPIs(ctx context.Context, q Query) (*KPIs, error) {
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.openStats(ctx, p, p.region.Path, "")
+	open, err := s.openOf(ctx, p, p.region, false)
 	if err != nil {
 		return nil, err
 	}
-	k := p.kpis(c, open[""])
+	k := p.kpis(c, open)
 	return &k, nil
 }
 
@@ -235,14 +229,7 @@ func (s *Service) Breakdown(ctx context.Context, q Query, by Dim, limit int) ([]
 	for i, k := range top {
 		out[i].Key, cs[i] = k, sums[k]
 	}
-	only := make([]any, len(top))
-	for i, k := range top {
-		only[i] = k
-		if by == DimDepartment || by == DimPerson {
-			only[i], _ = strconv.ParseInt(k, 10, 64)
-		}
-	}
-	open, err := s.openStats(ctx, p, p.region.Path, dimColumns[by], only...)
+	open, err := s.openByKey(ctx, p, by, top)
 	if err != nil {
 		return nil, err
 	}
@@ -325,21 +312,15 @@ func (s *Service) byRegion(ctx context.Context, p *period, limit int) ([]Row, er
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stats: breakdown by region: %w", sqldb.Translate(err))
 	}
-	byPath, err := s.openStats(ctx, p, p.region.Path, "region_path")
+	open, err := s.openByRegion(ctx, p, kids, false)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Row, len(kids))
 	for i, k := range kids {
-		var o openAgg
-		for path, a := range byPath {
-			if strings.HasPrefix(path, k.Path) {
-				o.merge(a)
-			}
-		}
 		kp := *p
 		kp.region = k
-		out[i] = Row{Key: strconv.FormatInt(k.ID, 10), Label: k.Name, KPIs: kp.kpis(sums[k.ID], &o)}
+		out[i] = Row{Key: strconv.FormatInt(k.ID, 10), Label: k.Name, KPIs: kp.kpis(sums[k.ID], open[k.ID])}
 	}
 	return out, nil
 }
@@ -470,13 +451,11 @@ func (s *Service) Live(ctx context.Context, regionID int64) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &period{region: r, now: now, zone: s.opt.Zone}
-	open, err := s.openCounts(ctx, p, r.Path, "")
+	p := &period{region: r, now: now, zone: s.opt.Zone, from: today, to: today + 1}
+	o, err := s.openOf(ctx, p, r, true)
 	if err != nil {
 		return nil, err
 	}
-	var o openAgg
-	o.merge(open[""])
 	return &Live{RegionID: r.ID, Today: c, Open: int(o.Open), OpenOverdue: int(o.Overdue), At: now}, nil
 }
 
@@ -507,16 +486,13 @@ func (s *Service) Load(ctx context.Context, regionID int64) ([]RegionLoad, error
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stats: load regions: %w", sqldb.Translate(err))
 	}
-	p := &period{region: r, now: s.opt.Now(), zone: s.opt.Zone}
-	byPath, err := s.openCounts(ctx, p, r.Path, "region_path")
+	now := s.opt.Now()
+	today := DayOf(now, s.opt.Zone)
+	p := &period{region: r, now: now, zone: s.opt.Zone, from: today, to: today + 1}
+	open, err := s.openByRegion(ctx, p, regs, true)
 	if err != nil {
 		return nil, err
 	}
-	paths := make([]string, 0, len(byPath))
-	for k := range byPath {
-		paths = append(paths, k)
-	}
-	slices.Sort(paths)
 	out := make([]RegionLoad, 0, len(regs))
 	seen := make(map[int64]bool, len(regs))
 	for _, g := range regs {
@@ -524,12 +500,7 @@ func (s *Service) Load(ctx context.Context, regionID int64) ([]RegionLoad, error
 			continue
 		}
 		seen[g.ID] = true
-		var o openAgg
-		// The paths under g are one run of the sorted paths.
-		i, _ := slices.BinarySearch(paths, g.Path)
-		for ; i < len(paths) && strings.HasPrefix(paths[i], g.Path); i++ {
-			o.merge(byPath[paths[i]])
-		}
+		o := open[g.ID]
 		out = append(out, RegionLoad{RegionID: g.ID, Name: g.Name, Code: g.Code, Kind: g.Kind, Open: int(o.Open), OpenOverdue: int(o.Overdue)})
 	}
 	return out, nil

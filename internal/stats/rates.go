@@ -11,7 +11,7 @@ func (p *period) kpis(c Counters, o *openAgg) KPIs {
 	if o.Open > 0 {
 		avg := o.AgeHours / float64(o.Open)
 		k.BacklogAvgHours = &avg
-		k.BacklogP90Hours = percentile(o.AgeH, 0.9)
+		k.BacklogP90Hours = o.P90Hours
 	}
 	k.OpenOverdueInPeriod = o.DueInPeriod
 	k.DueToClose = c.Closed + o.DueInPeriod

@@ -30,14 +30,28 @@ func compareKeys(a, b rowKey) int {
 // stats_daily. It is not safe for concurrent use.
 type Aggregator struct {
 	rows map[rowKey]*Counters
-	ids  []int64 // scratch for ancestor ids
+	open map[rowKey]*openRow // Day is the due day
+	age  map[rowKey]int64    // Day is the reported day
+	ids  []int64             // scratch for ancestor ids
 }
 
+// openRow is the change of one stats_open row.
+type openRow struct{ Open, Unhandled, ReportedSum int64 }
+
 // NewAggregator returns an empty Aggregator.
-func NewAggregator() *Aggregator { return &Aggregator{rows: make(map[rowKey]*Counters)} }
+func NewAggregator() *Aggregator {
+	return &Aggregator{rows: make(map[rowKey]*Counters), open: make(map[rowKey]*openRow), age: make(map[rowKey]int64)}
+}
 
 // Len is the number of rollup rows held.
-func (a *Aggregator) Len() int { return len(a.rows) }
+func (a *Aggregator) Len() int { return len(a.rows) + len(a.open) + len(a.age) }
+
+// reset empties a.
+func (a *Aggregator) reset() {
+	clear(a.rows)
+	clear(a.open)
+	clear(a.age)
+}
 
 // Add merges facts: each fact's counters go to its region and every
 // ancestor named in its path, in total and under its category, channel,
@@ -53,6 +67,22 @@ func (a *Aggregator) Add(facts ...Fact) {
 		if f.PersonID != 0 {
 			per = strconv.FormatInt(f.PersonID, 10)
 		}
+		if f.Open != 0 {
+			for _, id := range a.ids {
+				a.addOpen(rowKey{id, DimTotal, "", 0}, f)
+				a.addOpen(rowKey{id, DimCategory, f.Category, 0}, f)
+				a.addOpen(rowKey{id, DimChannel, f.Channel, 0}, f)
+				if dep != "" {
+					a.addOpen(rowKey{id, DimDepartment, dep, 0}, f)
+				}
+				if per != "" {
+					a.addOpen(rowKey{id, DimPerson, per, 0}, f)
+				}
+			}
+		}
+		if f.C.IsZero() {
+			continue
+		}
 		for _, id := range a.ids {
 			a.add(rowKey{id, DimTotal, "", f.Day}, &f.C)
 			a.add(rowKey{id, DimCategory, f.Category, f.Day}, &f.C)
@@ -65,6 +95,21 @@ func (a *Aggregator) Add(facts ...Fact) {
 			}
 		}
 	}
+}
+
+// addOpen adds an open fact under k (whose Day is set here).
+func (a *Aggregator) addOpen(k rowKey, f *Fact) {
+	k.Day = f.DueDay
+	r := a.open[k]
+	if r == nil {
+		r = &openRow{}
+		a.open[k] = r
+	}
+	r.Open += f.Open
+	r.Unhandled += f.Unhandled
+	r.ReportedSum += f.ReportedAt
+	k.Day = f.ReportedDay
+	a.age[k] += f.Open
 }
 
 func (a *Aggregator) add(k rowKey, c *Counters) {
@@ -170,6 +215,60 @@ func (a *Aggregator) Flush(ctx context.Context, tx *sqldb.Tx) error {
 			return fmt.Errorf("stats: flush rollups: %w", sqldb.Translate(err))
 		}
 	}
-	clear(a.rows)
+	if err := a.flushOpen(ctx, tx); err != nil {
+		return err
+	}
+	a.reset()
+	return nil
+}
+
+// flushOpen adds the open rows a holds to stats_open and stats_open_age,
+// in key order, and deletes the rows that fall to no open case (so that
+// reads stay short).
+func (a *Aggregator) flushOpen(ctx context.Context, tx *sqldb.Tx) error {
+	keys := make([]rowKey, 0, len(a.open))
+	for k, r := range a.open {
+		if *r != (openRow{}) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	for _, k := range keys {
+		r := a.open[k]
+		if _, err := tx.Exec(ctx, `INSERT INTO stats_open (region_id, dim, key, due_day, open, unhandled, reported_sum)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (region_id, dim, key, due_day) DO UPDATE SET
+			open = stats_open.open + excluded.open, unhandled = stats_open.unhandled + excluded.unhandled,
+			reported_sum = stats_open.reported_sum + excluded.reported_sum`,
+			k.RegionID, string(k.Dim), k.Key, k.Day, r.Open, r.Unhandled, r.ReportedSum); err != nil {
+			return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
+		}
+		if r.Open < 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM stats_open WHERE region_id = $1 AND dim = $2 AND key = $3 AND due_day = $4 AND open = 0`,
+				k.RegionID, string(k.Dim), k.Key, k.Day); err != nil {
+				return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
+			}
+		}
+	}
+	keys = keys[:0]
+	for k, n := range a.age {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	for _, k := range keys {
+		n := a.age[k]
+		if _, err := tx.Exec(ctx, `INSERT INTO stats_open_age (region_id, dim, key, reported_day, open)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (region_id, dim, key, reported_day) DO UPDATE SET
+			open = stats_open_age.open + excluded.open`, k.RegionID, string(k.Dim), k.Key, k.Day, n); err != nil {
+			return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
+		}
+		if n < 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM stats_open_age WHERE region_id = $1 AND dim = $2 AND key = $3 AND reported_day = $4 AND open = 0`,
+				k.RegionID, string(k.Dim), k.Key, k.Day); err != nil {
+				return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
+			}
+		}
+	}
 	return nil
 }

@@ -1,0 +1,44 @@
+-- +goose Up
+-- stats_open rolls up the open cases (not closed, not rejected; a merged
+-- duplicate is closed) as they are now (internal/stats): per region and
+-- every ancestor × dim/key as stats_daily, by due_day, the local yyyymmdd
+-- of the case's overdue threshold (its handling deadline, or before
+-- dispatch its current step's deadline; 0 when it cannot fall due, e.g. a
+-- case suspended before its deadline). open counts the cases, unhandled
+-- those not yet handled, reported_sum sums their reported_at (unix
+-- seconds) for the backlog's average age. Each case event moves the case's
+-- contribution, so the figures of a district are a range read.
+CREATE TABLE stats_open (
+    region_id    BIGINT NOT NULL,
+    dim          TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    due_day      INTEGER NOT NULL,
+    open         BIGINT NOT NULL DEFAULT 0,
+    unhandled    BIGINT NOT NULL DEFAULT 0,
+    reported_sum BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (region_id, dim, key, due_day)
+);
+
+-- stats_open_age counts the open cases by the local day they were reported
+-- (yyyymmdd), for the backlog's p90 age.
+CREATE TABLE stats_open_age (
+    region_id    BIGINT NOT NULL,
+    dim          TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    reported_day INTEGER NOT NULL,
+    open         BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (region_id, dim, key, reported_day)
+);
+
+-- The open cases falling due today are counted exactly from cases: these
+-- indexes start with the threshold, so the count visits today's only.
+CREATE INDEX cases_open_handling_due ON cases (handling_due_at, region_path)
+    WHERE state NOT IN ('closed', 'rejected') AND handling_due_at IS NOT NULL;
+CREATE INDEX cases_open_step_due ON cases (due_at, region_path)
+    WHERE state NOT IN ('closed', 'rejected') AND handling_due_at IS NULL;
+
+-- +goose Down
+DROP INDEX cases_open_step_due;
+DROP INDEX cases_open_handling_due;
+DROP TABLE stats_open_age;
+DROP TABLE stats_open;
