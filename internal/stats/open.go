@@ -193,9 +193,10 @@ func (s *Service) openToday(ctx context.Context, p *period, path, groupCol strin
 		if col == "due_at" {
 			cond = "handling_due_at IS NULL"
 		}
-		args := []any{start, now.UTC()}
-		sub, subArgs := sqldb.Subtree("region_path", []string{path}, 3)
-		args = append(args, subArgs...)
+		// The subtree as a prefix test the planner cannot serve from an
+		// index on region_path: the threshold's index must lead.
+		args := []any{start, now.UTC(), path}
+		sub := "substr(region_path, 1, length(CAST($3 AS TEXT))) = CAST($3 AS TEXT)"
 		q := `SELECT ` + group + `, count(*), count(*) FILTER (WHERE state IN ('reported', 'registered', 'dispatched', 'in_progress'))
 			FROM cases WHERE state NOT IN ('closed', 'rejected') AND ` + cond + ` AND ` + col + ` >= $1 AND ` + col + ` < $2
 			AND (suspended_at IS NULL OR suspended_at > ` + col + `) AND ` + sub
