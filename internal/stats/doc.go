@@ -15,6 +15,29 @@
 // period is then a range read of one region's rows. Rebuild recomputes the
 // rollups by replaying every case's events through the same Facts.
 //
+// # The open cases (live figures)
+//
+// The open cases are rolled up too: Facts also emits, when an event
+// changes a case's open contribution, an open fact taking the contribution
+// before out (Open −1) and one adding the one after (Open +1) (OpenFact).
+// stats_open holds per region ancestor × dim key × due_day the open cases,
+// those not yet handled and the sum of their report times; due_day is the
+// local day of the case's overdue threshold: its handling deadline, or
+// before dispatch its current step's deadline, or 0 when it cannot fall
+// due (suspended before it: suspended time does not make a case late).
+// stats_open_age holds the open cases per reported day. Then, at now:
+//
+//	open              Σ open
+//	open overdue      Σ open of due_day < today, plus the open cases whose
+//	                  threshold falls today before now (not suspended before
+//	                  it), counted exactly from cases through the partial
+//	                  indexes that start with the deadlines (today's only)
+//	overdue in period the same two sources for thresholds in [from, min(to, now))
+//	backlog average   (open × now − Σ reported) / open
+//
+// Thresholds only move with events (dispatch, suspend, resume, approved
+// extensions …), so the rollup stays exact between events.
+//
 // # The counters (Counters, per event)
 //
 //	reported          the report
@@ -50,11 +73,11 @@
 //	on-time dispatch           dispatch_on_time / dispatch_due
 //	on-time verification       verify_on_time / verify_due
 //	dispatch accuracy          (dispatched − returned − rework) / dispatched
-//	handling rate              handled / (handle_due + open unhandled cases whose handling deadline fell in the period)
+//	handling rate              handled / (handle_due + open unhandled overdue cases whose threshold fell in the period)
 //	on-time handling           handle_on_time / (the same denominator)
 //	rework rate                rework / handled
 //	reopen rate                reopened / closed
-//	due to close               closed + open cases whose handling deadline fell in [from, min(to, now))
+//	due to close               closed + open overdue cases whose threshold (below) fell in [from, min(to, now))
 //	closure rate               closed / due to close
 //	on-time closure            closed_on_time / due to close: open overdue cases count as late
 //	overtime multiple          overtime_milli / 1000 / timed (mean time used / limit)
@@ -65,7 +88,8 @@
 //	                           overdue = past its handling deadline, or before dispatch past its
 //	                           current step's deadline, the deadline compared with the start of
 //	                           a running suspension (suspended time does not make a case late)
-//	backlog age                live: average and p90 age (now − reported) of the open cases
+//	backlog age                live: average and p90 age (now − reported) of the open cases;
+//	                           the p90 is interpolated within the reported day
 //
 // Rates are nil when their denominator is zero. A period is a run of whole
 // local days, at most MaxDays long.
