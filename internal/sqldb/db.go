@@ -40,6 +40,7 @@ type DB struct {
 	now   func() time.Time
 	log   *slog.Logger
 	stmts *stmtCache // SQLite's writer statements; nil on PostgreSQL
+	reads *readStmts // SQLite's reader statements; nil on PostgreSQL
 }
 
 // Options configure Open. The zero value is usable.
@@ -148,11 +149,15 @@ func (db *DB) openSQLite(path string, opt Options) error {
 	read.SetConnMaxIdleTime(0)
 	db.write, db.read = write, read
 	db.stmts = &stmtCache{}
+	db.reads = &readStmts{}
 	return nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.reads != nil {
+		db.reads.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -170,13 +175,28 @@ func (db *DB) Logger() *slog.Logger { return db.log }
 
 // Query runs a read-only query on the reader pool.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := db.readStmt(ctx, query); s != nil {
+		rows, err := s.QueryContext(ctx, args...)
+		return rows, Translate(err)
+	}
 	rows, err := db.read.QueryContext(ctx, query, args...)
 	return rows, Translate(err)
 }
 
 // QueryRow runs a read-only single-row query on the reader pool.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := db.readStmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, query, args...)
+}
+
+// readStmt is query prepared on SQLite's reader pool, or nil.
+func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if db.reads == nil {
+		return nil
+	}
+	return db.reads.get(ctx, db.read, query)
 }
 
 // WriterPool returns the pool that writes (for migrations and tools that
