@@ -580,7 +580,8 @@ func BenchmarkKPI10M(b *testing.B) {
 
 // BenchmarkDrain measures the projector: pending rows of one event each
 // (a report of today anywhere in a district of 300 grids, 60 categories,
-// 900 persons) drained 2000 at a time into the rollups, reported as
+// 900 persons, moving the case's open contribution from one due day to
+// the next) drained 2000 at a time into the rollups, reported as
 // events/s.
 func BenchmarkDrain(b *testing.B) {
 	db := sqldbtest.SQLite(b, sqldbtest.Options{})
@@ -598,8 +599,14 @@ func BenchmarkDrain(b *testing.B) {
 				f := stats.Fact{Day: 20261125, RegionID: int64(1000 + g), Category: fmt.Sprintf("C%02d", r.IntN(60)),
 					Channel: "resident", PersonID: int64(r.IntN(900) + 1), C: stats.Counters{Reported: 1, Registered: 1}}
 				f.RegionPath = fmt.Sprintf("/1/%d/%d/%d/", s, 100+s*3+c, f.RegionID+int64(s*100+c*10))
+				// The event also moves the case's open contribution from
+				// one due day to the next, as a registration does.
+				out := f
+				out.C, out.Open, out.Unhandled, out.DueDay, out.ReportedAt, out.ReportedDay = stats.Counters{}, -1, -1, 20261125, -1795000000, 20261125
+				in := out
+				in.Open, in.Unhandled, in.DueDay, in.ReportedAt = 1, 1, 20261126, 1795000000
 				if _, err := tx.Exec(ctx, `INSERT INTO stats_pending (events, facts, created_at) VALUES (1, $1, $2)`,
-					`[`+mustJSON(f)+`]`, tx.Now); err != nil {
+					`[`+mustJSON(f)+`,`+mustJSON(out)+`,`+mustJSON(in)+`]`, tx.Now); err != nil {
 					return err
 				}
 			}

@@ -222,52 +222,90 @@ func (a *Aggregator) Flush(ctx context.Context, tx *sqldb.Tx) error {
 	return nil
 }
 
+// openRows is how many rows one statement of flushOpen carries (at most
+// 175 arguments: SQLite binds each by a lookup, see flushRows).
+const openRows = 25
+
 // flushOpen adds the open rows a holds to stats_open and stats_open_age,
 // in key order, and deletes the rows that fall to no open case (so that
 // reads stay short).
 func (a *Aggregator) flushOpen(ctx context.Context, tx *sqldb.Tx) error {
-	keys := make([]rowKey, 0, len(a.open))
-	for k, r := range a.open {
-		if *r != (openRow{}) {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, compareKeys)
-	for _, k := range keys {
+	var ins, del [][]any
+	for _, k := range sortedKeys(a.open, func(r *openRow) bool { return *r != openRow{} }) {
 		r := a.open[k]
-		if _, err := tx.Exec(ctx, `INSERT INTO stats_open (region_id, dim, key, due_day, open, unhandled, reported_sum)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (region_id, dim, key, due_day) DO UPDATE SET
-			open = stats_open.open + excluded.open, unhandled = stats_open.unhandled + excluded.unhandled,
-			reported_sum = stats_open.reported_sum + excluded.reported_sum`,
-			k.RegionID, string(k.Dim), k.Key, k.Day, r.Open, r.Unhandled, r.ReportedSum); err != nil {
-			return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
-		}
+		ins = append(ins, []any{k.RegionID, string(k.Dim), k.Key, k.Day, r.Open, r.Unhandled, r.ReportedSum})
 		if r.Open < 0 {
-			if _, err := tx.Exec(ctx, `DELETE FROM stats_open WHERE region_id = $1 AND dim = $2 AND key = $3 AND due_day = $4 AND open = 0`,
-				k.RegionID, string(k.Dim), k.Key, k.Day); err != nil {
-				return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
-			}
+			del = append(del, []any{k.RegionID, string(k.Dim), k.Key, k.Day})
 		}
 	}
-	keys = keys[:0]
-	for k, n := range a.age {
-		if n != 0 {
+	if err := execRows(ctx, tx, ins, `INSERT INTO stats_open (region_id, dim, key, due_day, open, unhandled, reported_sum) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?)`, ", ", ` ON CONFLICT (region_id, dim, key, due_day) DO UPDATE SET
+		open = stats_open.open + excluded.open, unhandled = stats_open.unhandled + excluded.unhandled,
+		reported_sum = stats_open.reported_sum + excluded.reported_sum`); err != nil {
+		return err
+	}
+	if err := execRows(ctx, tx, del, `DELETE FROM stats_open WHERE open = 0 AND (`,
+		`(region_id = ? AND dim = ? AND key = ? AND due_day = ?)`, " OR ", `)`); err != nil {
+		return err
+	}
+	ins, del = ins[:0], del[:0]
+	for _, k := range sortedKeys(a.age, func(n int64) bool { return n != 0 }) {
+		n := a.age[k]
+		ins = append(ins, []any{k.RegionID, string(k.Dim), k.Key, k.Day, n})
+		if n < 0 {
+			del = append(del, []any{k.RegionID, string(k.Dim), k.Key, k.Day})
+		}
+	}
+	if err := execRows(ctx, tx, ins, `INSERT INTO stats_open_age (region_id, dim, key, reported_day, open) VALUES `,
+		`(?, ?, ?, ?, ?)`, ", ", ` ON CONFLICT (region_id, dim, key, reported_day) DO UPDATE SET
+		open = stats_open_age.open + excluded.open`); err != nil {
+		return err
+	}
+	return execRows(ctx, tx, del, `DELETE FROM stats_open_age WHERE open = 0 AND (`,
+		`(region_id = ? AND dim = ? AND key = ? AND reported_day = ?)`, " OR ", `)`)
+}
+
+// sortedKeys returns the keys of m whose value keep accepts, in key order
+// (so that concurrent flushes take row locks in one order).
+func sortedKeys[V any](m map[rowKey]V, keep func(V) bool) []rowKey {
+	keys := make([]rowKey, 0, len(m))
+	for k, v := range m {
+		if keep(v) {
 			keys = append(keys, k)
 		}
 	}
 	slices.SortFunc(keys, compareKeys)
-	for _, k := range keys {
-		n := a.age[k]
-		if _, err := tx.Exec(ctx, `INSERT INTO stats_open_age (region_id, dim, key, reported_day, open)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (region_id, dim, key, reported_day) DO UPDATE SET
-			open = stats_open_age.open + excluded.open`, k.RegionID, string(k.Dim), k.Key, k.Day, n); err != nil {
-			return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
-		}
-		if n < 0 {
-			if _, err := tx.Exec(ctx, `DELETE FROM stats_open_age WHERE region_id = $1 AND dim = $2 AND key = $3 AND reported_day = $4 AND open = 0`,
-				k.RegionID, string(k.Dim), k.Key, k.Day); err != nil {
-				return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
+	return keys
+}
+
+// execRows runs head + row × n (joined by sep) + tail for rows, openRows
+// rows per statement; each ? of row is numbered ($1 …) on PostgreSQL.
+func execRows(ctx context.Context, tx *sqldb.Tx, rows [][]any, head, row, sep, tail string) error {
+	for start := 0; start < len(rows); start += openRows {
+		chunk := rows[start:min(start+openRows, len(rows))]
+		var b strings.Builder
+		b.WriteString(head)
+		var args []any
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(sep)
 			}
+			if tx.Dialect == sqldb.Postgres {
+				parts := strings.Split(row, "?")
+				for j, p := range parts {
+					b.WriteString(p)
+					if j < len(parts)-1 {
+						fmt.Fprintf(&b, "$%d", len(args)+j+1)
+					}
+				}
+			} else {
+				b.WriteString(row)
+			}
+			args = append(args, r...)
+		}
+		b.WriteString(tail)
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("stats: flush open rollups: %w", sqldb.Translate(err))
 		}
 	}
 	return nil
