@@ -317,7 +317,9 @@ func TestScreenPage(t *testing.T) {
 	}
 	wantContains(t, "district screen", p.body, "临江区", "网格化服务管理指挥中心", fmt.Sprintf(`data-region="%d"`, county),
 		`data-today="2026-03-09"`, `data-from="2026-02-08"`, `data-to="2026-03-10"`, "/static/vendor/echarts.min.", "/static/screen.",
-		`id="screen-texts"`, `"trend_reported":"上报"`, "case.report")
+		`id="screen-texts"`, `"trend_reported":"上报"`, "case.report",
+		fmt.Sprintf(`href="/api/v1/stats/monthly?month=2026-02&amp;region_id=%d"`, county), "上月月报",
+		fmt.Sprintf(`href="/api/v1/stats/export?by=region&amp;format=xlsx&amp;from=2026-02-08&amp;region_id=%d&amp;to=2026-03-10"`, county))
 	// Every text the script draws is in the catalogue (a missing key would
 	// show as itself), in both languages.
 	for _, lang := range []string{"zh", "en"} {

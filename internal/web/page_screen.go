@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,9 @@ type screenPage struct {
 	// script counts its periods from it: 30 days up to and including it.
 	Today, From, To string
 	Kinds           string // the live event kinds that refresh the screen
+	// ExportURL downloads the 30 days' KPI table of the child regions and
+	// MonthlyURL last month's report, both as .xlsx.
+	ExportURL, MonthlyURL string
 	// Texts are the catalogue texts the script draws (chart names, units),
 	// in the page's language, sent as a JSON data block.
 	Texts map[string]string
@@ -91,6 +95,15 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) error {
 	p.Today = day.Format(time.DateOnly)
 	p.From = day.AddDate(0, 0, -29).Format(time.DateOnly)
 	p.To = day.AddDate(0, 0, 1).Format(time.DateOnly)
+	q := url.Values{"region_id": {strconv.FormatInt(reg.ID, 10)}}
+	q.Set("month", time.Date(day.Year(), day.Month()-1, 1, 0, 0, 0, 0, s.zone).Format("2006-01"))
+	p.MonthlyURL = "/api/v1/stats/monthly?" + q.Encode()
+	q.Del("month")
+	q.Set("from", p.From)
+	q.Set("to", p.To)
+	q.Set("by", "region")
+	q.Set("format", "xlsx")
+	p.ExportURL = "/api/v1/stats/export?" + q.Encode()
 	for _, k := range screenTexts {
 		p.Texts[k] = p.T("screen." + k)
 	}
