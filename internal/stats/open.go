@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,10 +114,11 @@ func (s *Service) openRollups(ctx context.Context, p *period, ids []int64, dim D
 func openFilter(ids []int64, dim Dim, keys []string, next int) (string, []any) {
 	args := []any{string(dim)}
 	where := fmt.Sprintf("dim = $%d", next)
+	// The ids are integers written into the text: the map reads hundreds,
+	// and the SQLite driver binds each parameter by a lookup by name.
 	ph := make([]string, 0, max(len(ids), len(keys)))
 	for _, id := range ids {
-		args = append(args, id)
-		ph = append(ph, fmt.Sprintf("$%d", next+len(args)-1))
+		ph = append(ph, strconv.FormatInt(id, 10))
 	}
 	where += " AND region_id IN (" + strings.Join(ph, ", ") + ")"
 	ph = ph[:0]

@@ -31,10 +31,13 @@ CREATE TABLE stats_open_age (
 );
 
 -- The open cases falling due today are counted exactly from cases: these
--- indexes start with the threshold, so the count visits today's only.
-CREATE INDEX cases_open_handling_due ON cases (handling_due_at, region_path)
+-- indexes start with the threshold, so the count visits today's only, and
+-- cover what it reads (suspension, state, the dimension columns).
+CREATE INDEX cases_open_handling_due ON cases (handling_due_at, region_path, suspended_at, state,
+    category_code, channel, assignee_department_id, assignee_user_id)
     WHERE state NOT IN ('closed', 'rejected') AND handling_due_at IS NOT NULL;
-CREATE INDEX cases_open_step_due ON cases (due_at, region_path)
+CREATE INDEX cases_open_step_due ON cases (due_at, region_path, suspended_at, state,
+    category_code, channel, assignee_department_id, assignee_user_id)
     WHERE state NOT IN ('closed', 'rejected') AND handling_due_at IS NULL;
 
 -- +goose Down
