@@ -119,7 +119,9 @@ func (p *presenter) request(c *cases.Case, ex *extras) (ServiceRequest, error) {
 		updated = c.ReportedAt
 	}
 	r.UpdatedDatetime = W3C(updated, zone)
-	if c.State.Open() && c.Due.Handle != nil {
+	if c.State.Open() && c.Handle != nil {
+		r.ExpectedDatetime = opt(W3C(c.Handle.Due, zone))
+	} else if c.State.Open() && c.Due.Handle != nil {
 		r.ExpectedDatetime = opt(W3C(*c.Due.Handle, zone))
 	}
 	// The agency: the department the case is assigned to, else the one
