@@ -70,6 +70,17 @@ func newLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("log format %q: want text or json", cfg.LogFormat)
 }
 
+// openToolApp opens the app for a command that runs once and exits (user,
+// verify-history, stats): the logger of cfg, the database migrated, the
+// point → grid index not loaded.
+func openToolApp(ctx context.Context, env *Env, cfg Config) (*app, error) {
+	log, err := newLogger(cfg, env.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	return openApp(ctx, cfg, log, appOptions{noLoadIx: true})
+}
+
 // openApp opens and migrates the database and builds the services.
 func openApp(ctx context.Context, cfg Config, log *slog.Logger, opt appOptions) (*app, error) {
 	if opt.now == nil {

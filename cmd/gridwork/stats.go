@@ -48,11 +48,7 @@ func runStatsRebuild(ctx context.Context, env *Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, env.Stderr)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, log, appOptions{noLoadIx: true})
+	a, err := openToolApp(ctx, env, cfg)
 	if err != nil {
 		return err
 	}

@@ -101,11 +101,7 @@ func runStatsMonthly(ctx context.Context, env *Env, args []string) error {
 // openStatsApp opens the database and resolves the region to report on,
 // acting as the system.
 func openStatsApp(ctx context.Context, env *Env, cfg Config, code string) (*app, context.Context, int64, error) {
-	log, err := newLogger(cfg, env.Stderr)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	a, err := openApp(ctx, cfg, log, appOptions{noLoadIx: true})
+	a, err := openToolApp(ctx, env, cfg)
 	if err != nil {
 		return nil, nil, 0, err
 	}

@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -140,17 +139,7 @@ func (b *Bulk) Add(evs []BulkEvent) ([]Change, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cases: bulk: %w", err)
 		}
-		set := make(map[string]json.RawMessage)
-		for k, v := range d {
-			if !bytes.Equal(prevDerived[k], v) {
-				set[k] = v
-			}
-		}
-		for k := range prevDerived {
-			if _, ok := d[k]; !ok {
-				set[k] = jsonNull
-			}
-		}
+		set := diffDerived(prevDerived, d)
 		facts := be.Facts
 		facts.Set = set
 		data, err := json.Marshal(facts)

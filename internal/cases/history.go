@@ -71,6 +71,12 @@ func diff(before, after *Case) (map[string]json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
+	return diffDerived(a, b), nil
+}
+
+// diffDerived returns the fields of b that differ from a's, null for those
+// b lacks.
+func diffDerived(a, b map[string]json.RawMessage) map[string]json.RawMessage {
 	set := make(map[string]json.RawMessage)
 	for k, v := range b {
 		if !bytes.Equal(a[k], v) {
@@ -82,7 +88,7 @@ func diff(before, after *Case) (map[string]json.RawMessage, error) {
 			set[k] = jsonNull
 		}
 	}
-	return set, nil
+	return set
 }
 
 // applySet returns c with the fields of set applied: one step of folding a
