@@ -257,6 +257,12 @@ type Case struct {
 	ClosedAt     *time.Time `json:"closed_at,omitzero"`
 	Reopened     int        `json:"reopened,omitzero"`
 	Escalated    int        `json:"escalated,omitzero"`
+	// HandleLate records that the current round of handling missed a
+	// handling deadline before it ended: the case was escalated or
+	// returned once its handling clock had run over. The next dispatch
+	// starts a new clock, but the round stays late for the on-time
+	// figures. Rework and reopening start a new round.
+	HandleLate bool `json:"handle_late,omitzero"`
 
 	// Light is the current step's traffic light when read (not derived).
 	Light Light `json:"light,omitzero"`

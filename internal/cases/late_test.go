@@ -140,8 +140,8 @@ func TestLateCase(t *testing.T) {
 		for _, id := range ids {
 			c := f.find(id)
 			if c.State != cases.Registered || c.Tier != category.TierCommunity || c.QueuePath != f.community.Path ||
-				c.AssigneeUserID != 0 || c.Handle != nil || c.Escalated != 1 {
-				t.Errorf("escalated: %s at %s, queue %s, assignee %d", c.State, c.Tier, c.QueuePath, c.AssigneeUserID)
+				c.AssigneeUserID != 0 || c.Handle != nil || c.Escalated != 1 || !c.HandleLate {
+				t.Errorf("escalated: %s at %s, queue %s, assignee %d, handle late %v", c.State, c.Tier, c.QueuePath, c.AssigneeUserID, c.HandleLate)
 			}
 			if got := inp(c.Due.Dispatch); got != "2026-10-08 09:01" {
 				t.Errorf("community dispatch due %s", got)

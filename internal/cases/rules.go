@@ -66,10 +66,19 @@ func setDue(c *Case, t *Timer) {
 	}
 }
 
+// markLate records on c that its running handling clock had run over at
+// now, before the round ends without handling (an escalation, a return).
+func markLate(c *Case, now time.Time) {
+	if c.Handle != nil && now.After(c.Handle.Due) {
+		c.HandleLate = true
+	}
+}
+
 // toQueue puts the case back in its queue waiting for dispatch: no
 // assignee, handler or co-handlers, the dispatch clock running.
 func (p *plan) toQueue() error {
 	c := p.after
+	markLate(c, p.now)
 	c.State = Registered
 	c.AssigneeUserID, c.AssigneeDepartmentID, c.AssigneeName, c.HandlerUserID = 0, 0, "", 0
 	c.Involved, c.Extension, c.Handle = nil, nil, nil
@@ -189,6 +198,7 @@ func (p *plan) apply() error {
 		c.VerifiedAt = &p.now
 		c.Step, c.Handle = nil, nil
 	case ActVerifyFail:
+		c.HandleLate = false // rework is a new round, judged by its own clock
 		return p.toAssignee()
 	case ActRate:
 		r := in.Rating
@@ -328,6 +338,7 @@ func (p *plan) reopen() error {
 	}
 	c.Reopened++
 	c.Rating = nil
+	c.HandleLate = false
 	c.RegisteredAt = &p.now
 	return p.toQueue()
 }
@@ -427,6 +438,7 @@ func (s *Service) escalate(ctx context.Context, k clock, c *Case, now time.Time)
 	}
 	c.QueueRegionID, c.QueuePath, c.QueueParentID, c.Tier = r.ID, r.Path, r.ParentID, tier
 	c.Escalated++
+	markLate(c, now)
 	c.State = Registered
 	c.AssigneeUserID, c.AssigneeDepartmentID, c.AssigneeName, c.HandlerUserID = 0, 0, "", 0
 	c.Involved, c.Extension, c.Handle = nil, nil, nil

@@ -31,7 +31,7 @@ var rowColumns = []string{
 	"handle_started_at", "handle_limit", "handle_extra", "handle_suspended", "handle_due_at", "handle_yellow_at", "handle_red_at",
 	"register_due_at", "dispatch_due_at", "accept_due_at", "handling_due_at", "verify_due_at",
 	"next_check_at", "reported_at", "registered_at", "dispatched_at", "accepted_at", "handled_at", "verified_at", "closed_at",
-	"reopened", "escalated", "updated_at",
+	"reopened", "escalated", "handle_late", "updated_at",
 }
 
 // selectColumns are what loadCase reads: the id, the derived columns, the
@@ -142,7 +142,7 @@ func caseValues(c *Case) []any {
 	v = append(v, nTime(c.Due.Register), nTime(c.Due.Dispatch), nTime(c.Due.Accept), nTime(c.Due.Handle), nTime(c.Due.Verify),
 		nTime(c.NextCheck), c.ReportedAt.UTC(), nTime(c.RegisteredAt), nTime(c.DispatchedAt), nTime(c.AcceptedAt),
 		nTime(c.HandledAt), nTime(c.VerifiedAt), nTime(c.ClosedAt),
-		c.Reopened, c.Escalated, c.UpdatedAt.UTC())
+		c.Reopened, c.Escalated, c.HandleLate, c.UpdatedAt.UTC())
 	return v
 }
 
@@ -224,7 +224,7 @@ func scanCase(sc sqldb.Scanner) (*stored, error) {
 	dest = append(dest, handleT.dest()...)
 	dest = append(dest, &dueReg, &dueDisp, &dueAcc, &dueHandle, &dueVerify,
 		&nextCheck, &c.ReportedAt, &regAt, &dispAt, &accAt, &handledAt, &verAt, &closedAt,
-		&c.Reopened, &c.Escalated, &c.UpdatedAt, &phone, &c.Version, &lastHash)
+		&c.Reopened, &c.Escalated, &c.HandleLate, &c.UpdatedAt, &phone, &c.Version, &lastHash)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}

@@ -178,6 +178,9 @@ func (l *life) escalate(by who, at time.Time, auto bool) bool {
 	return l.event(cases.ActEscalate, by, at, note, facts, func(c *cases.Case, f *cases.EventData) error {
 		c.QueueRegionID, c.QueuePath, c.QueueParentID, c.Tier = r.ID, r.Path, r.ParentID, tier
 		c.Escalated++
+		if c.Handle != nil && at.After(c.Handle.Due) {
+			c.HandleLate = true // as the case loop marks a round escalated after its deadline
+		}
 		c.State = cases.Registered
 		c.AssigneeUserID, c.AssigneeDepartmentID, c.AssigneeName, c.HandlerUserID = 0, 0, "", 0
 		c.Involved, c.Extension, c.Handle = nil, nil, nil
@@ -494,6 +497,7 @@ func (h *historyGen) step(l *life, worker who) {
 		}
 		if r.Float64() < shareRework && c.Reopened == 0 && c.DispatchedAt != nil {
 			l.event(cases.ActVerifyFail, v, t, "", cases.EventData{Reason: "现场核查未处理到位，请返工"}, func(c *cases.Case, f *cases.EventData) error {
+				c.HandleLate = false
 				return l.toAssignee(c, l.now)
 			})
 			return
@@ -525,6 +529,7 @@ func (h *historyGen) step(l *life, worker who) {
 				l.event(cases.ActReopen, rep, t, "", cases.EventData{Reason: "问题没有解决，要求重新办理"}, func(c *cases.Case, f *cases.EventData) error {
 					c.Reopened++
 					c.Rating = nil
+					c.HandleLate = false
 					c.RegisteredAt = ptr(l.now)
 					return l.toQueue(c, l.now)
 				})

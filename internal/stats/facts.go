@@ -175,9 +175,13 @@ func eventFacts(a, b *cases.Case, e *cases.Event, zone *time.Location) []Fact {
 	if a.State == cases.Handled && (b == nil || b.State != cases.Handled) {
 		c.Handled = 1
 		c.HandleDue = 1
-		if b == nil || b.Handle == nil {
+		switch {
+		case b != nil && b.HandleLate:
+			// The round missed an earlier deadline (escalated or returned
+			// late): the clock it is handled on is not the one it broke.
+		case b == nil || b.Handle == nil:
 			c.HandleOnTime = 1
-		} else {
+		default:
 			c.HandleOnTime = onTime(at, &b.Handle.Due)
 		}
 		handled := at
@@ -197,7 +201,7 @@ func eventFacts(a, b *cases.Case, e *cases.Event, zone *time.Location) []Fact {
 	}
 	if a.State == cases.Closed && (b == nil || b.State != cases.Closed) && e.Action != cases.ActMerge {
 		c.Closed = 1
-		if a.Due.Handle == nil || a.HandledAt == nil || !a.HandledAt.After(*a.Due.Handle) {
+		if !a.HandleLate && (a.Due.Handle == nil || a.HandledAt == nil || !a.HandledAt.After(*a.Due.Handle)) {
 			c.ClosedOnTime = 1
 		}
 		switch a.Tier {

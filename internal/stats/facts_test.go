@@ -73,6 +73,30 @@ func TestFacts(t *testing.T) {
 		t.Errorf("close: %+v", f)
 	}
 
+	// A round escalated after its handling deadline, then handled well
+	// within the new tier's clock: late, at handling and at closing.
+	later := at.Add(48 * time.Hour)
+	f = one(cases.Change{
+		Before: with(func(c *cases.Case) {
+			c.State, c.AssigneeUserID, c.HandleLate = cases.InProgress, 5, true
+			c.Handle = &cases.Timer{Step: category.StepHandle, Due: later}
+		}),
+		After: with(func(c *cases.Case) { c.State, c.HandlerUserID, c.HandledAt, c.HandleLate = cases.Handled, 5, &at, true }),
+		Event: &cases.Event{Action: cases.ActFeedback, At: at}})
+	if f.C.Handled != 1 || f.C.HandleDue != 1 || f.C.HandleOnTime != 0 {
+		t.Errorf("handled after a late escalation: %+v", f)
+	}
+	f = one(cases.Change{Before: with(func(c *cases.Case) {
+		c.State, c.HandledAt, c.Due.Handle, c.HandleLate = cases.Verified, &at, &later, true
+	}),
+		After: with(func(c *cases.Case) {
+			c.State, c.HandledAt, c.Due.Handle, c.HandleLate = cases.Closed, &at, &later, true
+		}),
+		Event: &cases.Event{Action: cases.ActClose, At: at.Add(time.Hour)}})
+	if f.C.Closed != 1 || f.C.ClosedOnTime != 0 {
+		t.Errorf("closed after a late escalation: %+v", f)
+	}
+
 	// A note counts for nothing.
 	if fs := stats.Facts(cases.Change{Before: &base, After: &base, Event: &cases.Event{Action: cases.ActInstruct, At: at}}, shanghai); len(fs) != 0 {
 		t.Errorf("instruct: %+v", fs)
