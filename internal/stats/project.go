@@ -46,9 +46,10 @@ func (r *Recorder) ObserveEvents(ctx context.Context, tx *sqldb.Tx, changes []ca
 // drainBatch is how many pending rows one drain transaction takes.
 const drainBatch = 2000
 
-// drainLock is the PostgreSQL advisory lock key of the projector
-// ("gwstats").
-const drainLock = 0x6777737461747300
+// drainLockKey is the PostgreSQL advisory lock of the projector, as the
+// two keys of pg_advisory_xact_lock: one per schema, so that databases
+// sharing a server (the tests' schemas, tenants) do not wait on each other.
+const drainLockKey = `hashtext('gridwork-stats-drain'), hashtext(current_schema())`
 
 // Drain adds the pending facts to the rollups in id order, in batches of
 // one transaction each that also deletes the rows it added: each fact is
@@ -86,7 +87,7 @@ func (s *Service) drainOnce(ctx context.Context, agg *Aggregator) (events, taken
 		events, taken = 0, 0
 		if tx.Dialect == sqldb.Postgres {
 			var ok bool
-			if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(drainLock)).Scan(&ok); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(`+drainLockKey+`)`).Scan(&ok); err != nil {
 				return fmt.Errorf("stats: drain lock: %w", sqldb.Translate(err))
 			}
 			if !ok {

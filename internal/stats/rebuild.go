@@ -31,7 +31,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done, total int)) (
 	err := s.db.Transact(ctx, func(tx *sqldb.Tx) error {
 		events = 0
 		if tx.Dialect == sqldb.Postgres {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(drainLock)); err != nil {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+drainLockKey+`)`); err != nil {
 				return fmt.Errorf("stats: rebuild lock: %w", sqldb.Translate(err))
 			}
 		}
