@@ -80,7 +80,7 @@ func runStatsMonthly(ctx context.Context, env *Env, args []string) error {
 	}
 	defer a.Close()
 	if *month == "" {
-		now := time.Now().In(a.stats.Zone())
+		now := a.db.Now().In(a.stats.Zone())
 		*month = time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, now.Location()).Format("2006-01")
 	}
 	m, err := a.stats.ParseMonth(*month)

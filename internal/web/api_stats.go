@@ -90,36 +90,24 @@ type featurePropJSON struct {
 }
 
 // parseDay reads a required local date query parameter (2026-10-01), as
-// local midnight in the display zone.
+// its midnight in the zone the KPI service counts days in.
 func (s *Server) parseDay(r *http.Request, name string) (time.Time, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return time.Time{}, apperr.Invalidf(name, "请指定 %s（日期，YYYY-MM-DD）", "%s is required (a date, YYYY-MM-DD)", name)
 	}
-	t, err := time.ParseInLocation(time.DateOnly, v, s.zone)
+	t, err := time.ParseInLocation(time.DateOnly, v, s.stats.Zone())
 	if err != nil {
 		return time.Time{}, apperr.Invalidf(name, "%s 应为日期（YYYY-MM-DD）", "%s must be a date (YYYY-MM-DD)", name)
 	}
 	return t, nil
 }
 
-// statsRegion reads the required region_id.
-func statsRegion(r *http.Request) (int64, error) {
-	id, err := queryID(r, "region_id")
-	if err != nil {
-		return 0, err
-	}
-	if id == 0 {
-		return 0, apperr.Invalidf("region_id", "请指定区域（region_id）", "region_id is required")
-	}
-	return id, nil
-}
-
 // statsQuery reads region_id, from and to (and dim and key when allowed).
 func (s *Server) statsQuery(r *http.Request, withDim bool) (stats.Query, error) {
 	var q stats.Query
 	var err error
-	if q.RegionID, err = statsRegion(r); err != nil {
+	if q.RegionID, err = requiredID(r, "region_id"); err != nil {
 		return q, err
 	}
 	if q.From, err = s.parseDay(r, "from"); err != nil {
@@ -198,7 +186,7 @@ func (s *Server) handleSeries(w http.ResponseWriter, r *http.Request) error {
 // handleLive answers today's counters and open cases of a region subtree,
 // with its newest cases.
 func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) error {
-	id, err := statsRegion(r)
+	id, err := requiredID(r, "region_id")
 	if err != nil {
 		return err
 	}
@@ -266,7 +254,7 @@ func (s *Server) categoryLabel(ctx context.Context, lang, code string) string {
 // handleLoad answers the open and open overdue cases of each child region
 // of a region and of each grid below it.
 func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) error {
-	id, err := statsRegion(r)
+	id, err := requiredID(r, "region_id")
 	if err != nil {
 		return err
 	}
@@ -282,7 +270,7 @@ func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) error {
 // below it (the region itself when it is a grid), with the boundary in
 // force today and the open cases of each.
 func (s *Server) handleStatsMap(w http.ResponseWriter, r *http.Request) error {
-	id, err := statsRegion(r)
+	id, err := requiredID(r, "region_id")
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gridwork/gridwork/internal/apperr"
@@ -20,11 +19,11 @@ func (s *Server) handleStatsExport(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	from, err := s.exportDay(r, "from")
+	from, err := s.parseDay(r, "from")
 	if err != nil {
 		return err
 	}
-	to, err := s.exportDay(r, "to")
+	to, err := s.parseDay(r, "to")
 	if err != nil {
 		return err
 	}
@@ -83,17 +82,6 @@ func requiredID(r *http.Request, name string) (int64, error) {
 		err = apperr.Invalidf(name, "请指定 %s", "%s is required", name)
 	}
 	return id, err
-}
-
-// exportDay reads a local date (YYYY-MM-DD) as its midnight in the KPI
-// service's time zone.
-func (s *Server) exportDay(r *http.Request, name string) (time.Time, error) {
-	v := r.URL.Query().Get(name)
-	t, err := time.ParseInLocation(time.DateOnly, v, s.stats.Zone())
-	if err != nil {
-		return time.Time{}, apperr.Invalidf(name, "%s 应为日期（YYYY-MM-DD）", "%s must be a date (YYYY-MM-DD)", name)
-	}
-	return t, nil
 }
 
 // writeDownload answers a file to save, named in UTF-8 (RFC 6266 and RFC
