@@ -133,4 +133,3 @@ func insertRows(ctx context.Context, tx *sqldb.Tx, table string, cols []string, 
 	}
 	return nil
 }
-
