@@ -83,6 +83,21 @@ func (c *Counters) fields() []*int64 {
 	return f
 }
 
+// appendValues appends c's counts to args in the order of counterColumns
+// (as fields, without building the list of pointers).
+func (c *Counters) appendValues(args []any) []any {
+	args = append(args, c.Reported, c.Registered, c.Rejected, c.Cancelled, c.RegisterDue, c.RegisterOnTime,
+		c.Dispatched, c.DispatchDue, c.DispatchOnTime, c.Returned, c.Rework, c.Handled, c.HandleDue,
+		c.HandleOnTime, c.VerifyDue, c.VerifyOnTime, c.Verified, c.Closed, c.ClosedOnTime,
+		c.ClosedGrid, c.ClosedCommunity, c.ClosedStreet, c.ClosedDistrict, c.ClosedCity,
+		c.Reopened, c.Escalated, c.Supervised, c.Ratings, c.Satisfied, c.Basic, c.Unsatisfied,
+		c.HandleSeconds, c.Timed, c.OvertimeMilli, c.Overtime)
+	for _, v := range c.H {
+		args = append(args, v)
+	}
+	return args
+}
+
 // Add adds d to c field by field.
 func (c *Counters) Add(d *Counters) {
 	c.Reported += d.Reported

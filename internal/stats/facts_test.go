@@ -158,16 +158,3 @@ func TestOpenFacts(t *testing.T) {
 		}
 	}
 }
-
-// TestAggregator checks that a fact reaches its region, every ancestor and
-// each dimension.
-func TestAggregator(t *testing.T) {
-	a := stats.NewAggregator()
-	c := stats.Counters{Reported: 1}
-	a.Add(stats.Fact{Day: 20260302, RegionID: 17, RegionPath: "/1/4/17/", Category: "LE0102", Channel: "hotline", DepartmentID: 3, PersonID: 5, C: c})
-	a.Add(stats.Fact{Day: 20260302, RegionID: 17, RegionPath: "/1/4/17/", Category: "LE0102", Channel: "hotline", C: c})
-	// 3 regions × (total, category, channel, department, person).
-	if a.Len() != 15 {
-		t.Errorf("rows %d, want 15", a.Len())
-	}
-}

@@ -422,14 +422,26 @@ func TestKPIs(t *testing.T) {
 			if d := cmp.Diff(before, dump(t, db)); d != "" {
 				t.Errorf("rollups differ from a rebuild (-drained +rebuilt):\n%s", d)
 			}
+			checkMonths(t, db)
 		})
 	})
 }
 
-// dump reads stats_daily, one line per row.
+// dump reads stats_daily and stats_monthly, one line per row.
 func dump(t *testing.T, db *sqldb.DB) []string {
 	t.Helper()
-	rows, err := db.Query(context.Background(), `SELECT * FROM stats_daily ORDER BY region_id, dim, key, day`)
+	out := dumpTable(t, db, `SELECT 'day', * FROM stats_daily ORDER BY region_id, dim, key, day`)
+	months := dumpTable(t, db, `SELECT 'month', * FROM stats_monthly ORDER BY region_id, dim, key, month`)
+	if len(out) == 0 || len(months) == 0 {
+		t.Fatalf("no rollups: %d daily rows, %d monthly", len(out), len(months))
+	}
+	return append(out, months...)
+}
+
+// dumpTable reads the rows of query, one line per row.
+func dumpTable(t *testing.T, db *sqldb.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(context.Background(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,8 +459,8 @@ func dump(t *testing.T, db *sqldb.DB) []string {
 		}
 		out = append(out, fmt.Sprint(vals...))
 	}
-	if len(out) == 0 {
-		t.Fatal("no rollups")
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

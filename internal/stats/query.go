@@ -138,11 +138,14 @@ func anyPtrs(c *Counters) []any {
 	return out
 }
 
-// sum reads the counters of one region, dimension key and days.
+// sumSQL sums the counters of one region and dimension key over a span.
+var sumSQL = `SELECT ` + sumColumns + ` FROM (` + spanSQL(plainColumns, `region_id = $1 AND dim = $2 AND key = $3`, 3) + `) t`
+
+// sum reads the counters of one region, dimension key and days: the
+// whole months from stats_monthly, the other days from stats_daily.
 func (s *Service) sum(ctx context.Context, regionID int64, d Dim, key string, from, to int32) (Counters, error) {
 	var c Counters
-	err := scanCounters(s.db.QueryRow(ctx, `SELECT `+sumColumns+` FROM stats_daily
-		WHERE region_id = $1 AND dim = $2 AND key = $3 AND day >= $4 AND day < $5`, regionID, string(d), key, from, to), &c)
+	err := scanCounters(s.db.QueryRow(ctx, sumSQL, append([]any{regionID, string(d), key}, spanOf(from, to).args()...)...), &c)
 	if err != nil {
 		return c, fmt.Errorf("stats: sum rollups: %w", sqldb.Translate(err))
 	}
@@ -198,15 +201,15 @@ func (s *Service) Breakdown(ctx context.Context, q Query, by Dim, limit int) ([]
 	if err != nil || len(top) == 0 {
 		return []Row{}, err
 	}
-	args := []any{p.region.ID, string(by), p.from, p.to}
+	args := []any{p.region.ID, string(by)}
 	ph := make([]string, len(top))
 	for i, k := range top {
 		args = append(args, k)
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := s.db.Query(ctx, `SELECT key, `+sumColumns+` FROM stats_daily
-		WHERE region_id = $1 AND dim = $2 AND key IN (`+strings.Join(ph, ", ")+`) AND day >= $3 AND day < $4
-		GROUP BY key`, args...)
+	where := `region_id = $1 AND dim = $2 AND key IN (` + strings.Join(ph, ", ") + `)`
+	rows, err := s.db.Query(ctx, `SELECT key, `+sumColumns+` FROM (`+spanSQL(`key, `+plainColumns, where, len(args))+`) t
+		GROUP BY key`, append(args, spanOf(p.from, p.to).args()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("stats: breakdown: %w", sqldb.Translate(err))
 	}
@@ -249,12 +252,17 @@ func (s *Service) Breakdown(ctx context.Context, q Query, by Dim, limit int) ([]
 	return out, nil
 }
 
+// topKeysSQL ranks the keys of one region's dimension over a span ($3 is
+// the limit); the rankings' indexes (stats_daily_rank, stats_monthly_rank)
+// cover it.
+var topKeysSQL = `SELECT key, sum(reported), sum(handled) FROM (` +
+	spanSQL(`key, reported, handled`, `region_id = $1 AND dim = $2`, 3) + `) t
+	GROUP BY key ORDER BY 2 DESC, 3 DESC, key LIMIT $3`
+
 // topKeys ranks the keys of dimension by in p: most reported, then most
 // handled, then by key.
 func (s *Service) topKeys(ctx context.Context, p *period, by Dim, limit int) ([]string, error) {
-	rows, err := s.db.Query(ctx, `SELECT key, sum(reported), sum(handled) FROM stats_daily
-		WHERE region_id = $1 AND dim = $2 AND day >= $3 AND day < $4
-		GROUP BY key ORDER BY 2 DESC, 3 DESC, key LIMIT $5`, p.region.ID, string(by), p.from, p.to, limit)
+	rows, err := s.db.Query(ctx, topKeysSQL, append([]any{p.region.ID, string(by), limit}, spanOf(p.from, p.to).args()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("stats: breakdown: %w", sqldb.Translate(err))
 	}
@@ -286,15 +294,15 @@ func (s *Service) byRegion(ctx context.Context, p *period, limit int) ([]Row, er
 	if len(kids) == 0 {
 		return []Row{}, nil
 	}
-	args := []any{string(p.dim), p.key, p.from, p.to}
+	args := []any{string(p.dim), p.key}
 	ph := make([]string, len(kids))
 	for i, k := range kids {
 		args = append(args, k.ID)
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := s.db.Query(ctx, `SELECT region_id, `+sumColumns+` FROM stats_daily
-		WHERE region_id IN (`+strings.Join(ph, ", ")+`) AND dim = $1 AND key = $2 AND day >= $3 AND day < $4
-		GROUP BY region_id`, args...)
+	where := `region_id IN (` + strings.Join(ph, ", ") + `) AND dim = $1 AND key = $2`
+	rows, err := s.db.Query(ctx, `SELECT region_id, `+sumColumns+` FROM (`+spanSQL(`region_id, `+plainColumns, where, len(args))+`) t
+		GROUP BY region_id`, append(args, spanOf(p.from, p.to).args()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("stats: breakdown by region: %w", sqldb.Translate(err))
 	}

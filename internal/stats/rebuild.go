@@ -10,14 +10,15 @@ import (
 )
 
 // rebuildCases is how many cases Rebuild replays at a time, and
-// rebuildRows how many rollup rows it holds before writing them.
+// rebuildRows how many merged entries (Aggregator.Len) it holds before
+// writing them: each expands to up to 20 rollup rows per table.
 const (
 	rebuildCases = 1000
-	rebuildRows  = 200_000
+	rebuildRows  = 100_000
 )
 
 // Rebuild recomputes the rollups from the case events: it empties
-// stats_daily, the open rollups and stats_pending and folds every case's events into facts,
+// stats_daily, stats_monthly, the open rollups and stats_pending and folds every case's events into facts,
 // in one transaction (on PostgreSQL holding the projector's lock, so no
 // drain runs meanwhile; run it with the servers stopped, since events
 // appended while it runs may be missed). progress, if set, is told the
@@ -35,7 +36,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done, total int)) (
 				return fmt.Errorf("stats: rebuild lock: %w", sqldb.Translate(err))
 			}
 		}
-		for _, q := range []string{`DELETE FROM stats_daily`, `DELETE FROM stats_open`, `DELETE FROM stats_open_age`, `DELETE FROM stats_pending`} {
+		for _, q := range []string{`DELETE FROM stats_daily`, `DELETE FROM stats_monthly`, `DELETE FROM stats_open`, `DELETE FROM stats_open_age`, `DELETE FROM stats_pending`} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("stats: rebuild: %w", sqldb.Translate(err))
 			}
