@@ -11,14 +11,15 @@ import (
 )
 
 // maxArgs bounds the arguments of one statement: PostgreSQL allows
-// 65,535; SQLite allows 32,766, but the driver looks each $N up by name in
-// a list, so a statement's binding costs the square of its arguments and
-// a thousand is faster than more.
+// 65,535 and SQLite 32,766. On SQLite the statements use anonymous
+// parameters (?), which the driver binds by position; numbered ones ($N)
+// it looks up by name in a list, which made binding cost the square of
+// the arguments.
 func maxArgs(d sqldb.Dialect) int {
 	if d == sqldb.Postgres {
 		return 30000
 	}
-	return 200
+	return 4000
 }
 
 // BulkBatch is the rows of the cases a Bulk buffered, taken out of it to
@@ -98,38 +99,61 @@ func (bb *BulkBatch) Write(ctx context.Context, tx *sqldb.Tx) error {
 }
 
 // insertRows inserts rows into table with as few multi-row INSERTs as the
-// argument limit allows.
+// argument limit allows. Every full statement has the same text, so the
+// transaction's statement cache prepares it once.
 func insertRows(ctx context.Context, tx *sqldb.Tx, table string, cols []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	per := max(1, maxArgs(tx.Dialect)/len(cols))
 	head := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES `
-	var sb strings.Builder
-	args := make([]any, 0, per*len(cols))
+	full := ""
+	args := make([]any, 0, min(per, len(rows))*len(cols))
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(len(rows), start+per)]
-		sb.Reset()
 		args = args[:0]
-		sb.WriteString(head)
-		for i, r := range chunk {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteByte('(')
-			for j := range r {
-				if j > 0 {
-					sb.WriteByte(',')
-				}
-				sb.WriteByte('$')
-				sb.WriteString(strconv.Itoa(len(args) + j + 1))
-			}
-			sb.WriteByte(')')
+		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+		query := full
+		if len(chunk) < per || query == "" {
+			query = valuesSQL(head, len(chunk), len(cols), tx.Dialect)
+			if len(chunk) == per {
+				full = query
+			}
+		}
+		if _, err := tx.Exec(ctx, query, args...); err != nil {
 			return fmt.Errorf("insert into %s: %w", table, sqldb.Translate(err))
 		}
 	}
 	return nil
+}
+
+// valuesSQL is head followed by n rows of width parameters: anonymous (?)
+// on SQLite, numbered on PostgreSQL.
+func valuesSQL(head string, n, width int, d sqldb.Dialect) string {
+	var sb strings.Builder
+	sb.Grow(len(head) + n*width*4)
+	sb.WriteString(head)
+	arg := 0
+	for i := range n {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('(')
+		for j := range width {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			arg++
+			if d == sqldb.Postgres {
+				sb.WriteByte('$')
+				sb.WriteString(strconv.Itoa(arg))
+			} else {
+				sb.WriteByte('?')
+			}
+		}
+		sb.WriteByte(')')
+	}
+	return sb.String()
 }

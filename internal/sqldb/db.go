@@ -116,7 +116,7 @@ func (db *DB) openSQLite(path string, opt Options) error {
 	// a 32 MiB page cache (per connection) keeps the random-keyed indexes of
 	// bulk imports (blind indexes) from spilling to disk.
 	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")",
-		"temp_store(MEMORY)", "cache_size(-32768)"}
+		"temp_store(MEMORY)", fmt.Sprintf("cache_size(-%d)", defaultCacheKiB)}
 	q := url.Values{}
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
