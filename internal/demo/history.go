@@ -51,6 +51,10 @@ type HistoryResult struct {
 	Events int
 }
 
+// historyCacheMiB is the writer's page cache while a history is written:
+// the rollups of a year take rows at hundreds of thousands of places.
+const historyCacheMiB = 1024
+
 // DefaultHistoryCases is the history of the demo without a -cases flag:
 // 30 days of a district's usual load (200 a day).
 const DefaultHistoryCases = 6000
@@ -95,6 +99,11 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 		return nil, fmt.Errorf("demo: history: %w", err)
 	}
 	h := newHistoryGen(w, opt, bulk.NextID())
+	restore, err := deps.DB.BulkCache(ctx, historyCacheMiB)
+	if err != nil {
+		return nil, fmt.Errorf("demo: history: %w", err)
+	}
+	defer restore(context.WithoutCancel(ctx))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -108,7 +117,8 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 	}()
 	type batch struct {
 		rows   *cases.BulkBatch
-		agg    *stats.Aggregator
+		facts  []stats.Fact
+		upTo   int32 // no later batch has facts of a day before this one
 		n, evs int
 	}
 	batches := make(chan batch, 1)
@@ -116,7 +126,7 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 	go func() {
 		defer close(batches)
 		for p := range plans {
-			agg := stats.NewAggregator()
+			var facts []stats.Fact
 			evs := 0
 			for _, hist := range p {
 				chs, err := bulk.Add(hist)
@@ -126,12 +136,15 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 					return
 				}
 				for _, ch := range chs {
-					agg.Add(stats.Facts(ch, w.zone)...)
+					facts = append(facts, stats.Facts(ch, w.zone)...)
 				}
 				evs += len(chs)
 			}
+			// Cases come in the order they were reported, and a case's
+			// events happen after its report.
+			upTo := stats.DayOf(p[len(p)-1][0].After.ReportedAt, w.zone)
 			select {
-			case batches <- batch{rows: bulk.Take(), agg: agg, n: len(p), evs: evs}:
+			case batches <- batch{rows: bulk.Take(), facts: facts, upTo: upTo, n: len(p), evs: evs}:
 			case <-ctx.Done():
 				return
 			}
@@ -139,16 +152,21 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 		encErr <- nil
 	}()
 	opt.Progress(0, opt.Cases)
+	// One Aggregator for the whole history: each batch writes the rollup
+	// rows of the days (and months) that no later case can touch, so that
+	// every row is written about once instead of once per batch.
+	agg := stats.NewAggregator()
 	var werr error
 	for b := range batches {
 		if werr != nil {
 			continue
 		}
+		agg.Add(b.facts...)
 		werr = deps.DB.Transact(ctx, func(tx *sqldb.Tx) error {
 			if err := b.rows.Write(ctx, tx); err != nil {
 				return err
 			}
-			return b.agg.Flush(ctx, tx)
+			return agg.FlushBefore(ctx, tx, b.upTo)
 		})
 		if werr != nil {
 			cancel()
@@ -157,6 +175,9 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 		res.Cases += b.n
 		res.Events += b.evs
 		opt.Progress(res.Cases, opt.Cases)
+	}
+	if werr == nil && res.Cases > 0 {
+		werr = deps.DB.Transact(ctx, func(tx *sqldb.Tx) error { return agg.Flush(ctx, tx) })
 	}
 	if err := errors.Join(werr, <-encErr, <-genErr); err != nil {
 		return res, fmt.Errorf("demo: history: %w", err)
