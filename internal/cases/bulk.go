@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -46,6 +45,12 @@ type Bulk struct {
 	eventRows [][]any
 	links     [][3]any // followers: case, user, at
 	involved  [][3]any // co-handling departments: case, department, at
+
+	// Scratch reused from event to event: the derived fields before and
+	// after the event, and its data being encoded.
+	prevFields, curFields *fields
+	data                  []byte
+	times                 timeMemo
 }
 
 // NewBulk returns a writer of case histories that continues the
@@ -58,7 +63,9 @@ func (s *Service) NewBulk(ctx context.Context) (*Bulk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cases: bulk: %w", err)
 	}
-	b := &Bulk{s: s, dialect: s.db.Dialect, loc: k.cal.Location(), numbers: map[string]int64{}, touched: map[string]bool{}}
+	times := &timeCache{}
+	b := &Bulk{s: s, dialect: s.db.Dialect, loc: k.cal.Location(), numbers: map[string]int64{}, touched: map[string]bool{},
+		prevFields: &fields{times: times}, curFields: &fields{times: times}}
 	if err := s.db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM cases`).Scan(&b.nextID); err != nil {
 		return nil, fmt.Errorf("cases: bulk: %w", sqldb.Translate(err))
 	}
@@ -123,42 +130,57 @@ func (b *Bulk) Add(evs []BulkEvent) ([]Change, error) {
 	n := b.numbers[day] + 1
 	number := fmt.Sprintf("GW%s-%06d", day, n)
 
-	prevDerived := map[string]json.RawMessage{}
-	prevState, prevTier, prev := State(""), category.Tier(""), ""
+	defer b.times.reset()
+	prev, cur := b.prevFields, b.curFields
+	prev.obj, prev.m = prev.obj[:0], prev.m[:0] // the report sets every field
+	prevState, prevTier, prevHash := State(""), category.Tier(""), ""
 	changes := make([]Change, len(evs))
-	events := make([]*Event, len(evs))
+	events := make([]Event, len(evs))
 	var before *Case
 	for i, be := range evs {
 		after := be.After
 		after.ID, after.Number, after.Version = id, number, int64(i+1)
-		normTimes(after)
-		d, err := derived(after)
-		if err != nil {
+		normTimes(after, &b.times)
+		if err := cur.derive(after); err != nil {
 			return nil, fmt.Errorf("cases: bulk: %w", err)
 		}
-		set := diffDerived(prevDerived, d)
-		facts := be.Facts
-		facts.Set = set
-		data, err := json.Marshal(facts)
+		data, err := appendEventData(b.data[:0], be.Facts, prev, cur)
 		if err != nil {
 			return nil, fmt.Errorf("cases: bulk: event data: %w", err)
 		}
-		e := &Event{CaseID: id, Seq: int64(i + 1), Action: be.Action, ActorUserID: be.ActorUserID, ActorName: be.ActorName,
+		b.data = data
+		e := &events[i]
+		*e = Event{CaseID: id, Seq: int64(i + 1), Action: be.Action, ActorUserID: be.ActorUserID, ActorName: be.ActorName,
 			ActorRole: be.ActorRole, FromState: prevState, ToState: after.State, FromTier: prevTier, ToTier: after.Tier,
-			Note: be.Note, Data: string(data), At: after.UpdatedAt.UTC(), PrevHash: prev}
+			Note: be.Note, Data: string(data), At: after.UpdatedAt.UTC(), PrevHash: prevHash}
 		e.Hash = hashEvent(number, e)
-		events[i] = e
 		changes[i] = Change{Before: before, After: after, Event: e}
-		prevDerived, prevState, prevTier, prev, before = d, after.State, after.Tier, e.Hash, after
+		prev, cur = cur, prev
+		prevState, prevTier, prevHash, before = after.State, after.Tier, e.Hash, after
 	}
 	final := evs[len(evs)-1].After
 	final.NextCheck = b.s.nextCheck(final)
-	row := append([]any{id}, caseValues(final)...)
-	row = append(row, nil, nil, nil, nil, nil, final.Version, prev, final.ReportedAt.UTC())
+	vals := caseValues(final)
+	row := make([]any, 0, 1+len(vals)+8)
+	row = append(row, id)
+	row = append(row, vals...)
+	row = append(row, nil, nil, nil, nil, nil, final.Version, prevHash, final.ReportedAt.UTC())
 	b.caseRows = append(b.caseRows, row)
-	for _, e := range events {
-		b.eventRows = append(b.eventRows, []any{e.CaseID, e.Seq, string(e.Action), nInt(e.ActorUserID), e.ActorName, e.ActorRole,
-			string(e.FromState), string(e.ToState), string(e.FromTier), string(e.ToTier), e.Note, e.Data, "[]", e.At, e.PrevHash, e.Hash})
+	// Each value is boxed once: an event's case id, from-state, from-tier
+	// and previous hash are the boxes of the one before.
+	caseID, prevHashV, fromState, fromTier := any(id), any(""), any(""), any("")
+	for i := range events {
+		e := &events[i]
+		hash, toState, toTier := any(e.Hash), any(string(e.ToState)), any(string(e.ToTier))
+		if e.ToState == e.FromState {
+			toState = fromState
+		}
+		if e.ToTier == e.FromTier {
+			toTier = fromTier
+		}
+		b.eventRows = append(b.eventRows, []any{caseID, e.Seq, string(e.Action), nInt(e.ActorUserID), e.ActorName, e.ActorRole,
+			fromState, toState, fromTier, toTier, e.Note, e.Data, "[]", e.At, prevHashV, hash})
+		prevHashV, fromState, fromTier = hash, toState, toTier
 	}
 	for _, u := range final.Followers {
 		b.links = append(b.links, [3]any{id, u, final.UpdatedAt.UTC()})
@@ -173,32 +195,62 @@ func (b *Bulk) Add(evs []BulkEvent) ([]Change, error) {
 }
 
 // normTimes stores every time of c as the service does (UTC, to the
-// microsecond), so that the row read back equals the history.
-func normTimes(c *Case) {
+// microsecond), so that the row read back equals the history. Times are
+// replaced, never changed where they are: the states of a history share
+// them. m remembers the times already replaced, so that a time the states
+// share is normalized (and allocated) once per history.
+func normTimes(c *Case, m *timeMemo) {
 	c.ReportedAt, c.UpdatedAt = ts(c.ReportedAt), ts(c.UpdatedAt)
 	for _, p := range []**time.Time{&c.SuspendedAt, &c.RegisteredAt, &c.DispatchedAt, &c.AcceptedAt, &c.HandledAt,
 		&c.VerifiedAt, &c.ClosedAt, &c.NextCheck, &c.Due.Register, &c.Due.Dispatch, &c.Due.Accept, &c.Due.Handle, &c.Due.Verify} {
 		if *p != nil {
-			*p = tsp(**p)
+			*p = m.norm(*p)
 		}
 	}
-	if c.Rating != nil {
-		r := *c.Rating
-		r.At = ts(r.At)
-		c.Rating = &r
+	if r := c.Rating; r != nil && r.At != ts(r.At) {
+		n := *r
+		n.At = ts(n.At)
+		c.Rating = &n
 	}
-	if c.Extension != nil {
-		e := *c.Extension
-		e.At = ts(e.At)
-		c.Extension = &e
+	if e := c.Extension; e != nil && e.At != ts(e.At) {
+		n := *e
+		n.At = ts(n.At)
+		c.Extension = &n
 	}
 	for _, t := range []**Timer{&c.Step, &c.Handle} {
-		if *t != nil {
-			n := **t
+		if o := *t; o != nil && (o.Start != ts(o.Start) || o.Due != ts(o.Due) || o.YellowAt != ts(o.YellowAt) || o.RedAt != ts(o.RedAt)) {
+			n := *o
 			n.Start, n.Due, n.YellowAt, n.RedAt = ts(n.Start), ts(n.Due), ts(n.YellowAt), ts(n.RedAt)
 			*t = &n
 		}
 	}
+}
+
+// timeMemo maps the time pointers of a history's states to their
+// normalized copies (a short list: a history has a dozen distinct times).
+type timeMemo struct{ from, to []*time.Time }
+
+// norm returns p's time normalized: p itself if it is, else a copy made
+// once per memo.
+func (m *timeMemo) norm(p *time.Time) *time.Time {
+	for i, f := range m.from {
+		if f == p {
+			return m.to[i]
+		}
+	}
+	q := p
+	if n := ts(*p); n != *p {
+		q = &n
+	}
+	m.from, m.to = append(m.from, p), append(m.to, q)
+	return q
+}
+
+// reset forgets the times, keeping the lists' room.
+func (m *timeMemo) reset() {
+	clear(m.from)
+	clear(m.to)
+	m.from, m.to = m.from[:0], m.to[:0]
 }
 
 // Clock is the time-limit arithmetic of the case loop on one calendar,

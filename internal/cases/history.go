@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gridwork/gridwork/internal/sqldb"
@@ -39,81 +38,104 @@ type EventData struct {
 	Set map[string]json.RawMessage `json:"set"`
 }
 
-// derived returns c's fields that events derive, as Case marshals them.
+// derived returns c's fields that events derive, as Case marshals them
+// (see fields.derive).
 func derived(c *Case) (map[string]json.RawMessage, error) {
-	d := c.clone()
-	// What the row holds beside the history: its id and version, the
-	// encrypted phone, and the ticker's schedule, which also depends on
-	// the Options of the process that wrote it.
-	d.ID, d.ReporterPhone, d.Light, d.Version, d.UpdatedAt, d.NextCheck = 0, "", LightNone, 0, time.Time{}, nil
-	slices.Sort(d.Involved)
-	slices.Sort(d.Followers)
-	b, err := json.Marshal(d)
-	if err != nil {
+	var f fields
+	if err := f.derive(c); err != nil {
 		return nil, err
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return f.asMap(), nil
 }
 
 var jsonNull = json.RawMessage("null")
 
 // diff returns the fields that differ between before and after.
 func diff(before, after *Case) (map[string]json.RawMessage, error) {
-	a, err := derived(before)
-	if err != nil {
+	var a, b fields
+	if err := a.derive(before); err != nil {
 		return nil, err
 	}
-	b, err := derived(after)
-	if err != nil {
+	if err := b.derive(after); err != nil {
 		return nil, err
 	}
-	return diffDerived(a, b), nil
-}
-
-// diffDerived returns the fields of b that differ from a's, null for those
-// b lacks.
-func diffDerived(a, b map[string]json.RawMessage) map[string]json.RawMessage {
 	set := make(map[string]json.RawMessage)
-	for k, v := range b {
-		if !bytes.Equal(a[k], v) {
-			set[k] = v
-		}
-	}
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			set[k] = jsonNull
-		}
-	}
-	return set
+	changes(&a, &b, func(key, val []byte) { set[string(key)] = val })
+	return set, nil
 }
 
 // applySet returns c with the fields of set applied: one step of folding a
-// case's events.
+// case's events. It decodes the object json.Marshal would write for c's
+// derived fields with set merged in (null deleting a field), without
+// building that map.
 func applySet(c *Case, set map[string]json.RawMessage) (*Case, error) {
-	m, err := derived(c)
-	if err != nil {
+	var f fields
+	if err := f.derive(c); err != nil {
 		return nil, err
 	}
-	for k, v := range set {
-		if bytes.Equal(v, jsonNull) {
-			delete(m, k)
-		} else {
-			m[k] = v
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	buf := make([]byte, 0, len(f.obj)+64*len(set))
+	buf = append(buf, '{')
+	sep := func() {
+		if len(buf) > 1 {
+			buf = append(buf, ',')
 		}
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
+	i, j := 0, 0
+	for i < len(f.m) || j < len(keys) {
+		var k []byte
+		if i < len(f.m) {
+			k = f.m[i].key(f.obj)
+		}
+		if j == len(keys) || i < len(f.m) && string(k) < keys[j] {
+			sep()
+			buf = append(buf, '"')
+			buf = append(buf, k...) // written by json.Marshal: no escapes
+			buf = append(buf, '"', ':')
+			buf = append(buf, f.m[i].val(f.obj)...)
+			i++
+			continue
+		}
+		if i < len(f.m) && string(k) == keys[j] {
+			i++ // replaced or deleted
+		}
+		v := set[keys[j]]
+		if len(v) == 0 {
+			v = jsonNull // json.Marshal writes a nil RawMessage as null
+		} else if bytes.Equal(v, jsonNull) {
+			j++
+			continue
+		}
+		sep()
+		buf = appendKey(buf, keys[j])
+		buf = append(buf, ':')
+		buf = append(buf, v...)
+		j++
 	}
+	buf = append(buf, '}')
 	var out Case
-	if err := json.Unmarshal(b, &out); err != nil {
+	if err := json.Unmarshal(buf, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// appendKey appends key as a JSON string: as it is when it needs no
+// escaping, as json.Marshal writes it otherwise.
+func appendKey(dst []byte, key string) []byte {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			b, _ := json.Marshal(key) // a string always marshals
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, key...)
+	return append(dst, '"')
 }
 
 // The canonical encoding of an event, which its hash covers:
@@ -139,28 +161,51 @@ const atLayout = "2006-01-02T15:04:05.000000Z"
 
 // hashEvent computes e's hash for the case numbered number.
 func hashEvent(number string, e *Event) string {
-	var b bytes.Buffer
-	b.WriteString(encodingTag)
-	field := func(s string) {
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
-		b.WriteByte(',')
-	}
-	ids := make([]string, len(e.Attachments))
-	for i, id := range e.Attachments {
-		ids[i] = strconv.FormatInt(id, 10)
-	}
-	for _, s := range []string{
-		e.PrevHash, number, strconv.FormatInt(e.Seq, 10), string(e.Action),
-		strconv.FormatInt(e.ActorUserID, 10), e.ActorName, e.ActorRole,
-		string(e.FromState), string(e.ToState), string(e.FromTier), string(e.ToTier),
-		e.Note, e.Data, strings.Join(ids, ","), e.At.UTC().Format(atLayout),
-	} {
-		field(s)
-	}
-	sum := sha256.Sum256(b.Bytes())
+	var arr [2048]byte
+	sum := sha256.Sum256(appendEncoding(arr[:0], number, e))
 	return hex.EncodeToString(sum[:])
+}
+
+// appendEncoding appends the canonical encoding of e to dst.
+func appendEncoding(dst []byte, number string, e *Event) []byte {
+	dst = append(dst, encodingTag...)
+	field := func(s []byte) {
+		dst = strconv.AppendInt(dst, int64(len(s)), 10)
+		dst = append(dst, ':')
+		dst = append(dst, s...)
+		dst = append(dst, ',')
+	}
+	str := func(s string) {
+		dst = strconv.AppendInt(dst, int64(len(s)), 10)
+		dst = append(dst, ':')
+		dst = append(dst, s...)
+		dst = append(dst, ',')
+	}
+	var scratch [64]byte
+	num := func(n int64) { field(strconv.AppendInt(scratch[:0], n, 10)) }
+	str(e.PrevHash)
+	str(number)
+	num(e.Seq)
+	str(string(e.Action))
+	num(e.ActorUserID)
+	str(e.ActorName)
+	str(e.ActorRole)
+	str(string(e.FromState))
+	str(string(e.ToState))
+	str(string(e.FromTier))
+	str(string(e.ToTier))
+	str(e.Note)
+	str(e.Data)
+	ids := scratch[:0]
+	for i, id := range e.Attachments {
+		if i > 0 {
+			ids = append(ids, ',')
+		}
+		ids = strconv.AppendInt(ids, id, 10)
+	}
+	field(ids)
+	field(e.At.UTC().AppendFormat(scratch[:0], atLayout))
+	return dst
 }
 
 // insertEvent appends e to case_events.
