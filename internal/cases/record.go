@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -48,16 +47,19 @@ func (s *Service) appendEvents(ctx context.Context, tx *sqldb.Tx, before *stored
 	}
 	first := cur
 	out := make([]*Event, 0, len(evs))
+	var from, to fields
+	if err := from.derive(cur); err != nil {
+		return nil, nil, fmt.Errorf("diff: %w", err)
+	}
 	for i, p := range evs {
-		set, err := diff(cur, p.after)
-		if err != nil {
+		if err := to.derive(p.after); err != nil {
 			return nil, nil, fmt.Errorf("diff: %w", err)
 		}
-		p.facts.Set = set
-		data, err := json.Marshal(p.facts)
+		data, err := appendEventData(nil, p.facts, &from, &to)
 		if err != nil {
 			return nil, nil, fmt.Errorf("event data: %w", err)
 		}
+		from, to = to, from
 		e := &Event{CaseID: first.ID, Seq: version + int64(i) + 1, Action: p.action,
 			ActorUserID: p.by.userID, ActorName: p.by.name, ActorRole: p.by.role,
 			FromState: cur.State, ToState: p.after.State, FromTier: cur.Tier, ToTier: p.after.Tier,
