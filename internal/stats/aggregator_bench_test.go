@@ -90,7 +90,9 @@ func synthCases(tr *benchTerritory, n, days int) [][]stats.Fact {
 
 // BenchmarkAggregator measures the Aggregator on the facts of realistic
 // cases (synthCases: 30,000 cases over 30 days, about 8 facts each): Add
-// alone, and Add then Flush into a SQLite database (rows inserted).
+// alone; Add and the in-memory part of Flush (expanding to the rollup
+// rows, sorting them: the Aggregator's whole cost); and Add then Flush
+// into a SQLite database (rows inserted).
 // go test ./internal/stats -run '^$' -bench Aggregator
 func BenchmarkAggregator(b *testing.B) {
 	tr := synthTerritory()
@@ -114,6 +116,21 @@ func BenchmarkAggregator(b *testing.B) {
 			loops++
 		}
 		report(b, time.Since(start), loops)
+	})
+	b.Run("AddExpand", func(b *testing.B) {
+		loops := 0
+		start := time.Now()
+		rows := 0
+		for b.Loop() {
+			a := stats.NewAggregator()
+			for _, fs := range cs {
+				a.Add(fs...)
+			}
+			rows = a.ExpandAll()
+			loops++
+		}
+		report(b, time.Since(start), loops)
+		b.ReportMetric(float64(rows)/float64(len(cs)), "rows/case")
 	})
 	b.Run("AddFlush", func(b *testing.B) {
 		db := sqldbtest.SQLite(b, sqldbtest.Options{})

@@ -83,19 +83,19 @@ func (c *Counters) fields() []*int64 {
 	return f
 }
 
-// appendValues appends c's counts to args in the order of counterColumns
-// (as fields, without building the list of pointers).
-func (c *Counters) appendValues(args []any) []any {
-	args = append(args, c.Reported, c.Registered, c.Rejected, c.Cancelled, c.RegisterDue, c.RegisterOnTime,
+// counterCount is the number of counts in Counters.
+const counterCount = 35 + HistBuckets
+
+// values returns c's counts in the order of counterColumns.
+func (c *Counters) values() [counterCount]int64 {
+	v := [counterCount]int64{c.Reported, c.Registered, c.Rejected, c.Cancelled, c.RegisterDue, c.RegisterOnTime,
 		c.Dispatched, c.DispatchDue, c.DispatchOnTime, c.Returned, c.Rework, c.Handled, c.HandleDue,
 		c.HandleOnTime, c.VerifyDue, c.VerifyOnTime, c.Verified, c.Closed, c.ClosedOnTime,
 		c.ClosedGrid, c.ClosedCommunity, c.ClosedStreet, c.ClosedDistrict, c.ClosedCity,
 		c.Reopened, c.Escalated, c.Supervised, c.Ratings, c.Satisfied, c.Basic, c.Unsatisfied,
-		c.HandleSeconds, c.Timed, c.OvertimeMilli, c.Overtime)
-	for _, v := range c.H {
-		args = append(args, v)
-	}
-	return args
+		c.HandleSeconds, c.Timed, c.OvertimeMilli, c.Overtime}
+	copy(v[35:], c.H[:])
+	return v
 }
 
 // Add adds d to c field by field.

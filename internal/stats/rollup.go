@@ -16,19 +16,71 @@ import (
 // operations); the expansion to every ancestor and dimension happens once
 // per leaf when flushing, where most of a bulk load's leaves have merged.
 type Aggregator struct {
-	days   map[leafKey]*Counters // day: yyyymmdd
-	months map[leafKey]*Counters // day: the month's yyyymm01
+	days   leaves // day: yyyymmdd
+	months leaves // day: the month's yyyymm01
 	open   map[openKey]*openRow
 
 	// Interned values: keys[i] is the text of key i (0 is ""), regions[i]
 	// the ids of region i and its ancestors.
 	keys    []string
+	rank    []int32 // rank[i]: the order of keys[i] among keys by text (sortKeys)
 	strKeys map[string]int32
 	idKeys  map[int64]int32
 	regions [][]int64
 	regIdx  map[regionRef]int32
 	last    regionRef // the region of the previous fact …
 	lastIdx int32     // … and its index
+}
+
+// store holds Counters in blocks of storeBlock, numbered from 0: the maps
+// that index it hold no pointers (the garbage collector does not walk a
+// bulk load's rows), and growing never copies what is there.
+type store struct {
+	blocks [][]Counters
+	n      int32
+}
+
+// storeBlock is how many Counters one block of a store holds.
+const storeBlock = 4096
+
+// at returns the counters numbered i.
+func (s *store) at(i int32) *Counters { return &s.blocks[i/storeBlock][i%storeBlock] }
+
+// push stores a copy of c and returns its number.
+func (s *store) push(c *Counters) int32 {
+	if s.n%storeBlock == 0 {
+		s.blocks = append(s.blocks, make([]Counters, storeBlock))
+	}
+	*s.at(s.n) = *c
+	s.n++
+	return s.n - 1
+}
+
+// leaves are counters by leaf key.
+type leaves struct {
+	idx map[leafKey]int32
+	store
+}
+
+// add adds c to the leaf k.
+func (l *leaves) add(k leafKey, c *Counters) {
+	if i, ok := l.idx[k]; ok {
+		l.at(i).Add(c)
+		return
+	}
+	l.idx[k] = l.push(c)
+}
+
+// compact drops the counters of the leaves deleted from idx.
+func (l *leaves) compact() {
+	if int32(len(l.idx)) == l.n {
+		return
+	}
+	var s store
+	for k, i := range l.idx {
+		l.idx[k] = s.push(l.at(i))
+	}
+	l.store = s
 }
 
 // leafKey is a fact's own key, before expansion: a region (index into
@@ -65,12 +117,12 @@ func NewAggregator() *Aggregator {
 
 // Len is the number of merged entries held (leaf rows of days, months
 // and open cases); each expands to up to 20 rollup rows when flushed.
-func (a *Aggregator) Len() int { return len(a.days) + len(a.months) + len(a.open) }
+func (a *Aggregator) Len() int { return len(a.days.idx) + len(a.months.idx) + len(a.open) }
 
 // reset forgets every merged entry (the interned values stay).
 func (a *Aggregator) reset() {
-	a.days = make(map[leafKey]*Counters)
-	a.months = make(map[leafKey]*Counters)
+	a.days = leaves{idx: make(map[leafKey]int32)}
+	a.months = leaves{idx: make(map[leafKey]int32)}
 	a.open = make(map[openKey]*openRow)
 }
 
@@ -99,20 +151,10 @@ func (a *Aggregator) Add(facts ...Fact) {
 			continue
 		}
 		k.day = f.Day
-		addLeaf(a.days, k, &f.C)
+		a.days.add(k, &f.C)
 		k.day = monthOf(f.Day)
-		addLeaf(a.months, k, &f.C)
+		a.months.add(k, &f.C)
 	}
-}
-
-// addLeaf adds c to m[k].
-func addLeaf(m map[leafKey]*Counters, k leafKey, c *Counters) {
-	if r, ok := m[k]; ok {
-		r.Add(c)
-		return
-	}
-	r := *c
-	m[k] = &r
 }
 
 // monthOf is the yyyymm01 of a yyyymmdd day.

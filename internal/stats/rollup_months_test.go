@@ -263,6 +263,31 @@ func TestAggregator(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tc.query, n, tc.want)
 		}
 	}
+
+	// Upserts write the counter groups their rows use: flushes of rows
+	// with different groups onto the same rows add up column by column.
+	clearRollups(t, db)
+	full := stats.Counters{Reported: 1, Returned: 2, Rework: 3, HandleSeconds: 4, Overtime: 5, VerifyDue: 6, ClosedCity: 7,
+		Supervised: 8, Unsatisfied: 9}
+	full.H[11] = 10
+	for _, cs := range [][]stats.Counters{{full}, {{Handled: 1}, {Ratings: 2}}, {{Reported: 1}}, {full}} {
+		a := stats.NewAggregator()
+		for i, c := range cs {
+			a.Add(stats.Fact{Day: 20260302 + int32(i), RegionID: 17, RegionPath: "/1/4/17/", Category: "LE0102", Channel: "hotline", C: c})
+		}
+		if err := db.Transact(ctx, func(tx *sqldb.Tx) error { return a.Flush(ctx, tx) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got [12]int64
+	if err := db.QueryRow(ctx, `SELECT reported, returned, rework, handle_seconds, overtime, verify_due, closed_city, supervised,
+		unsatisfied, h11, handled, ratings FROM stats_monthly WHERE region_id = 1 AND dim = '' AND month = 20260301`).Scan(
+		&got[0], &got[1], &got[2], &got[3], &got[4], &got[5], &got[6], &got[7], &got[8], &got[9], &got[10], &got[11]); err != nil {
+		t.Fatal(err)
+	}
+	if want := [12]int64{3, 4, 6, 8, 10, 12, 14, 16, 18, 20, 1, 2}; got != want {
+		t.Errorf("month row %v, want %v", got, want)
+	}
 }
 
 // checkMonths checks that stats_monthly holds exactly the sums of the

@@ -17,27 +17,7 @@ const openRows = 25
 // in key order, and deletes the rows that fall to no open case (so that
 // reads stay short).
 func (a *Aggregator) flushOpen(ctx context.Context, tx *sqldb.Tx) error {
-	open := make(map[rowID]*openRow)
-	age := make(map[rowID]int64)
-	var ids []rowID
-	for k, r := range a.open {
-		if *r == (openRow{}) {
-			continue
-		}
-		ids = a.rowsOf(ids[:0], k.leafKey, k.day)
-		for _, id := range ids {
-			o := open[id]
-			if o == nil {
-				o = &openRow{}
-				open[id] = o
-			}
-			o.Open += r.Open
-			o.Unhandled += r.Unhandled
-			o.ReportedSum += r.ReportedSum
-			id.day = k.reported
-			age[id] += r.Open
-		}
-	}
+	open, age := a.expandOpen()
 	var ins, del [][]any
 	for _, k := range sortedRows(a, open, func(r *openRow) bool { return *r != openRow{} }) {
 		r := open[k]
@@ -73,6 +53,33 @@ func (a *Aggregator) flushOpen(ctx context.Context, tx *sqldb.Tx) error {
 		`(region_id = ? AND dim = ? AND key = ? AND reported_day = ?)`, " OR ", `)`)
 }
 
+// expandOpen sums the open leaves into the rows of stats_open (by due
+// day) and stats_open_age (by reported day).
+func (a *Aggregator) expandOpen() (map[rowID]*openRow, map[rowID]int64) {
+	open := make(map[rowID]*openRow)
+	age := make(map[rowID]int64)
+	var ids []rowID
+	for k, r := range a.open {
+		if *r == (openRow{}) {
+			continue
+		}
+		ids = a.rowsOf(ids[:0], k.leafKey, k.day)
+		for _, id := range ids {
+			o := open[id]
+			if o == nil {
+				o = &openRow{}
+				open[id] = o
+			}
+			o.Open += r.Open
+			o.Unhandled += r.Unhandled
+			o.ReportedSum += r.ReportedSum
+			id.day = k.reported
+			age[id] += r.Open
+		}
+	}
+	return open, age
+}
+
 // sortedRows returns the keys of m whose value keep accepts, in key order
 // (so that concurrent flushes take row locks in one order).
 func sortedRows[V any](a *Aggregator, m map[rowID]V, keep func(V) bool) []rowID {
@@ -82,6 +89,7 @@ func sortedRows[V any](a *Aggregator, m map[rowID]V, keep func(V) bool) []rowID 
 			keys = append(keys, k)
 		}
 	}
+	a.sortKeys()
 	slices.SortFunc(keys, a.compareRows)
 	return keys
 }
