@@ -99,7 +99,7 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 		return nil, fmt.Errorf("demo: history: %w", err)
 	}
 	h := newHistoryGen(w, opt, bulk.NextID())
-	restore, err := deps.DB.BulkCache(ctx, historyCacheMiB)
+	restore, err := deps.DB.BulkLoad(ctx, historyCacheMiB)
 	if err != nil {
 		return nil, fmt.Errorf("demo: history: %w", err)
 	}

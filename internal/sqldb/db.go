@@ -39,6 +39,7 @@ type DB struct {
 	read  *sql.DB
 	now   func() time.Time
 	log   *slog.Logger
+	sync  string     // SQLite's synchronous pragma
 	stmts *stmtCache // SQLite's writer statements; nil on PostgreSQL
 	reads *readStmts // SQLite's reader statements; nil on PostgreSQL
 }
@@ -147,7 +148,7 @@ func (db *DB) openSQLite(path string, opt Options) error {
 	read.SetMaxOpenConns(opt.MaxReaders)
 	read.SetMaxIdleConns(opt.MaxReaders)
 	read.SetConnMaxIdleTime(0)
-	db.write, db.read = write, read
+	db.write, db.read, db.sync = write, read, sync
 	db.stmts = &stmtCache{}
 	db.reads = &readStmts{}
 	return nil
