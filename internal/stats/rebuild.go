@@ -14,7 +14,7 @@ import (
 // writing them: each expands to up to 20 rollup rows per table.
 const (
 	rebuildCases = 1000
-	rebuildRows  = 100_000
+	rebuildRows  = 50_000
 )
 
 // Rebuild recomputes the rollups from the case events: it empties

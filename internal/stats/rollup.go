@@ -12,9 +12,10 @@ import (
 // It is not safe for concurrent use.
 //
 // Add only merges each fact under its leaf key (its region, category,
-// channel, department, person and day: a handful of integer map
-// operations); the expansion to every ancestor and dimension happens once
-// per leaf when flushing, where most of a bulk load's leaves have merged.
+// channel, department, person and day or month: a few map operations on
+// interned integers). Flushing expands the leaves: those of one region and
+// day are summed into that region's rows (total and one per key), and
+// each of those is added to the region and every ancestor.
 type Aggregator struct {
 	days   leaves // day: yyyymmdd
 	months leaves // day: the month's yyyymm01
@@ -30,57 +31,6 @@ type Aggregator struct {
 	regIdx  map[regionRef]int32
 	last    regionRef // the region of the previous fact …
 	lastIdx int32     // … and its index
-}
-
-// store holds Counters in blocks of storeBlock, numbered from 0: the maps
-// that index it hold no pointers (the garbage collector does not walk a
-// bulk load's rows), and growing never copies what is there.
-type store struct {
-	blocks [][]Counters
-	n      int32
-}
-
-// storeBlock is how many Counters one block of a store holds.
-const storeBlock = 4096
-
-// at returns the counters numbered i.
-func (s *store) at(i int32) *Counters { return &s.blocks[i/storeBlock][i%storeBlock] }
-
-// push stores a copy of c and returns its number.
-func (s *store) push(c *Counters) int32 {
-	if s.n%storeBlock == 0 {
-		s.blocks = append(s.blocks, make([]Counters, storeBlock))
-	}
-	*s.at(s.n) = *c
-	s.n++
-	return s.n - 1
-}
-
-// leaves are counters by leaf key.
-type leaves struct {
-	idx map[leafKey]int32
-	store
-}
-
-// add adds c to the leaf k.
-func (l *leaves) add(k leafKey, c *Counters) {
-	if i, ok := l.idx[k]; ok {
-		l.at(i).Add(c)
-		return
-	}
-	l.idx[k] = l.push(c)
-}
-
-// compact drops the counters of the leaves deleted from idx.
-func (l *leaves) compact() {
-	if int32(len(l.idx)) == l.n {
-		return
-	}
-	var s store
-	for k, i := range l.idx {
-		l.idx[k] = s.push(l.at(i))
-	}
-	l.store = s
 }
 
 // leafKey is a fact's own key, before expansion: a region (index into
