@@ -26,8 +26,10 @@ type HistoryOptions struct {
 	Days  int       // over how many days before Now; 0: Cases/300, between 30 and 365
 	Seed  int64     // the same seed, city and Now give the same history
 	Now   time.Time // the end of the history: cases still open then are the backlog
-	// Batch is how many cases go into one transaction: 10,000 if 0 (the
-	// larger, the fewer times a day's rollup rows are rewritten).
+	// Batch is how many cases go into one transaction: 10,000 if 0. The
+	// fewer the commits, the fewer times the pages every batch touches
+	// (index leaves, the day's rollups) go through the WAL; about three
+	// batches are in memory at once (≈10 KB a case).
 	Batch int
 	// Progress, if not nil, is called with the cases written so far and
 	// the total.
@@ -109,7 +111,7 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 	defer cancel()
 	// Stage 1 plans the cases day by day; stage 2 encodes them (diffs,
 	// JSON, hashes) and merges their KPI facts; this goroutine writes.
-	plans := make(chan [][]cases.BulkEvent, 2)
+	plans := make(chan [][]cases.BulkEvent, 1)
 	genErr := make(chan error, 1)
 	go func() {
 		defer close(plans)
@@ -121,7 +123,7 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 		upTo   int32 // no later batch has facts of a day before this one
 		n, evs int
 	}
-	batches := make(chan batch, 1)
+	batches := make(chan batch)
 	encErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
