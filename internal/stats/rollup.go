@@ -31,6 +31,14 @@ type Aggregator struct {
 	regIdx  map[regionRef]int32
 	last    regionRef // the region of the previous fact …
 	lastIdx int32     // … and its index
+	lastCat interned  // the category of the previous fact
+	lastCh  interned  // the channel of the previous fact
+}
+
+// interned is a string and its interned key.
+type interned struct {
+	s string
+	i int32
 }
 
 // leafKey is a fact's own key, before expansion: a region (index into
@@ -83,7 +91,13 @@ func (a *Aggregator) reset() {
 func (a *Aggregator) Add(facts ...Fact) {
 	for i := range facts {
 		f := &facts[i]
-		k := leafKey{region: a.region(f.RegionID, f.RegionPath), cat: a.strKey(f.Category), ch: a.strKey(f.Channel),
+		if f.Category != a.lastCat.s {
+			a.lastCat = interned{f.Category, a.strKey(f.Category)}
+		}
+		if f.Channel != a.lastCh.s {
+			a.lastCh = interned{f.Channel, a.strKey(f.Channel)}
+		}
+		k := leafKey{region: a.region(f.RegionID, f.RegionPath), cat: a.lastCat.i, ch: a.lastCh.i,
 			dep: a.idKey(f.DepartmentID), per: a.idKey(f.PersonID)}
 		if f.Open != 0 {
 			ok := openKey{k, f.ReportedDay}

@@ -9,15 +9,23 @@ import (
 	"github.com/gridwork/gridwork/internal/sqldb"
 )
 
-// rowID names one rollup row in memory: a region id, a dimension (its
-// index in dims), an interned key and a day (a month's yyyymm01, a due
-// day or a reported day, by table).
+// rowID names one rollup row in memory: a region id, a day (a month's
+// yyyymm01, a due day or a reported day, by table) and, in kd, an
+// interned key and a dimension (its index in dims) as key<<3 | dim: 16
+// bytes without padding, which hash fastest.
 type rowID struct {
 	region int64
 	day    int32
-	key    int32
-	dim    uint8
+	kd     int32
 }
+
+// row returns the rowID of a region, day, interned key and dimension.
+func row(region int64, day, key int32, dim uint8) rowID {
+	return rowID{region, day, key<<3 | int32(dim)}
+}
+
+func (r rowID) key() int32 { return r.kd >> 3 }
+func (r rowID) dim() uint8 { return uint8(r.kd & 7) }
 
 // dims are the dimensions of the rollups in the order of their text, so
 // that rows sort as the primary keys do.
@@ -27,12 +35,12 @@ var dims = [...]Dim{DimTotal, DimCategory, DimChannel, DimDepartment, DimPerson}
 // ancestor, in total and under each of its keys.
 func (a *Aggregator) rowsOf(dst []rowID, k leafKey, day int32) []rowID {
 	for _, id := range a.regions[k.region] {
-		dst = append(dst, rowID{id, day, 0, 0}, rowID{id, day, k.cat, 1}, rowID{id, day, k.ch, 2})
+		dst = append(dst, row(id, day, 0, 0), row(id, day, k.cat, 1), row(id, day, k.ch, 2))
 		if k.dep != 0 {
-			dst = append(dst, rowID{id, day, k.dep, 3})
+			dst = append(dst, row(id, day, k.dep, 3))
 		}
 		if k.per != 0 {
-			dst = append(dst, rowID{id, day, k.per, 4})
+			dst = append(dst, row(id, day, k.per, 4))
 		}
 	}
 	return dst
@@ -41,7 +49,7 @@ func (a *Aggregator) rowsOf(dst []rowID, k leafKey, day int32) []rowID {
 // compareRows orders rows as the primary keys do, so that concurrent
 // flushes take row locks in one order. Call sortKeys first.
 func (a *Aggregator) compareRows(x, y rowID) int {
-	return cmp.Or(cmp.Compare(x.region, y.region), cmp.Compare(x.dim, y.dim), cmp.Compare(a.rank[x.key], a.rank[y.key]),
+	return cmp.Or(cmp.Compare(x.region, y.region), cmp.Compare(x.dim(), y.dim()), cmp.Compare(a.rank[x.key()], a.rank[y.key()]),
 		cmp.Compare(x.day, y.day))
 }
 
@@ -105,7 +113,7 @@ func (a *Aggregator) expand(l *leaves, take func(day int32) bool) *rowSums {
 		day := ks[i].day
 		for _, id := range a.regions[ks[i].region] {
 			for n, lk := range local.keys {
-				out.add(rowID{id, day, lk.key, lk.dim}, &local.c[n])
+				out.add(row(id, day, lk.key, lk.dim), &local.c[n])
 			}
 		}
 		i = j

@@ -21,9 +21,9 @@ func (a *Aggregator) flushOpen(ctx context.Context, tx *sqldb.Tx) error {
 	var ins, del [][]any
 	for _, k := range sortedRows(a, open, func(r *openRow) bool { return *r != openRow{} }) {
 		r := open[k]
-		ins = append(ins, []any{k.region, string(dims[k.dim]), a.keys[k.key], k.day, r.Open, r.Unhandled, r.ReportedSum})
+		ins = append(ins, []any{k.region, string(dims[k.dim()]), a.keys[k.key()], k.day, r.Open, r.Unhandled, r.ReportedSum})
 		if r.Open < 0 {
-			del = append(del, []any{k.region, string(dims[k.dim]), a.keys[k.key], k.day})
+			del = append(del, []any{k.region, string(dims[k.dim()]), a.keys[k.key()], k.day})
 		}
 	}
 	if err := execRows(ctx, tx, ins, `INSERT INTO stats_open (region_id, dim, key, due_day, open, unhandled, reported_sum) VALUES `,
@@ -39,9 +39,9 @@ func (a *Aggregator) flushOpen(ctx context.Context, tx *sqldb.Tx) error {
 	ins, del = ins[:0], del[:0]
 	for _, k := range sortedRows(a, age, func(n int64) bool { return n != 0 }) {
 		n := age[k]
-		ins = append(ins, []any{k.region, string(dims[k.dim]), a.keys[k.key], k.day, n})
+		ins = append(ins, []any{k.region, string(dims[k.dim()]), a.keys[k.key()], k.day, n})
 		if n < 0 {
-			del = append(del, []any{k.region, string(dims[k.dim]), a.keys[k.key], k.day})
+			del = append(del, []any{k.region, string(dims[k.dim()]), a.keys[k.key()], k.day})
 		}
 	}
 	if err := execRows(ctx, tx, ins, `INSERT INTO stats_open_age (region_id, dim, key, reported_day, open) VALUES `,

@@ -152,7 +152,7 @@ func (a *Aggregator) writeCounters(ctx context.Context, tx *sqldb.Tx, table, col
 		cols := groupColumns(set)
 		args = args[:0]
 		for i, k := range chunk {
-			args = append(args, k.region, string(dims[k.dim]), a.keys[k.key], k.day)
+			args = append(args, k.region, string(dims[k.dim()]), a.keys[k.key()], k.day)
 			for _, c := range cols {
 				args = append(args, vals[i][c])
 			}
