@@ -125,17 +125,14 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 	}
 	batches := make(chan batch)
 	encErr := make(chan error, 1)
-	go func() {
-		defer close(batches)
+	encode := func() error {
 		for p := range plans {
 			var facts []stats.Fact
 			evs := 0
 			for _, hist := range p {
 				chs, err := bulk.Add(hist)
 				if err != nil {
-					encErr <- err
-					cancel()
-					return
+					return err
 				}
 				for _, ch := range chs {
 					facts = append(facts, stats.Facts(ch, w.zone)...)
@@ -148,10 +145,18 @@ func GenerateHistory(ctx context.Context, deps HistoryDeps, opt HistoryOptions) 
 			select {
 			case batches <- batch{rows: bulk.Take(), facts: facts, upTo: upTo, n: len(p), evs: evs}:
 			case <-ctx.Done():
-				return
+				return ctx.Err()
 			}
 		}
-		encErr <- nil
+		return nil
+	}
+	go func() {
+		defer close(batches)
+		err := encode()
+		if err != nil {
+			cancel()
+		}
+		encErr <- err
 	}()
 	opt.Progress(0, opt.Cases)
 	// One Aggregator for the whole history: each batch writes the rollup
