@@ -144,10 +144,12 @@ func demoHistory(ctx context.Context, env *Env, a *app, n int, seed int64) error
 	return nil
 }
 
-// casesProgress is a progress bar counting cases, on a terminal only.
+// casesProgress is a progress bar counting cases on a terminal; elsewhere
+// (a log file, CI) a line at every tenth of the work, with the rate and
+// the time left.
 func casesProgress(w io.Writer) func(done, total int) {
 	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
+		return progressLines(w, time.Now)
 	}
 	var bar *progressbar.ProgressBar
 	return func(done, total int) {
@@ -158,6 +160,26 @@ func casesProgress(w io.Writer) func(done, total int) {
 				progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 		}
 		_ = bar.Set(done)
+	}
+}
+
+// progressLines writes a line to w each time done passes another tenth of
+// total: "history: 3000000/10000000 cases (30%), 3512 cases/s, 33m12s left".
+func progressLines(w io.Writer, now func() time.Time) func(done, total int) {
+	var start time.Time
+	step := 0
+	return func(done, total int) {
+		if start.IsZero() {
+			start = now()
+		}
+		if total <= 0 || done*10/total <= step {
+			return
+		}
+		step = done * 10 / total
+		el := now().Sub(start)
+		rate := float64(done) / max(el.Seconds(), 1e-3)
+		left := time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second)
+		fmt.Fprintf(w, "history: %d/%d cases (%d%%), %.0f cases/s, %s left\n", done, total, done*100/total, rate, left)
 	}
 }
 

@@ -47,3 +47,22 @@ func TestDemoInterruptedLeavesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressLines: off a terminal the history's progress is a line at
+// each tenth, with the rate and the time left.
+func TestProgressLines(t *testing.T) {
+	var b strings.Builder
+	at := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	p := progressLines(&b, func() time.Time { return at })
+	p(0, 1000)
+	for _, done := range []int{50, 100, 150, 350, 1000} {
+		at = at.Add(10 * time.Second)
+		p(done, 1000)
+	}
+	want := "history: 100/1000 cases (10%), 5 cases/s, 3m0s left\n" +
+		"history: 350/1000 cases (35%), 9 cases/s, 1m14s left\n" +
+		"history: 1000/1000 cases (100%), 20 cases/s, 0s left\n"
+	if b.String() != want {
+		t.Errorf("progress lines:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
