@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gridwork/gridwork/internal/sqldb"
@@ -129,31 +128,11 @@ func insertRows(ctx context.Context, tx *sqldb.Tx, table string, cols []string, 
 	return nil
 }
 
-// valuesSQL is head followed by n rows of width parameters: anonymous (?)
-// on SQLite, numbered on PostgreSQL.
+// valuesSQL is head followed by n rows of width parameters.
 func valuesSQL(head string, n, width int, d sqldb.Dialect) string {
 	var sb strings.Builder
 	sb.Grow(len(head) + n*width*4)
 	sb.WriteString(head)
-	arg := 0
-	for i := range n {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('(')
-		for j := range width {
-			if j > 0 {
-				sb.WriteByte(',')
-			}
-			arg++
-			if d == sqldb.Postgres {
-				sb.WriteByte('$')
-				sb.WriteString(strconv.Itoa(arg))
-			} else {
-				sb.WriteByte('?')
-			}
-		}
-		sb.WriteByte(')')
-	}
+	sqldb.AppendValues(&sb, d, n, width)
 	return sb.String()
 }

@@ -24,14 +24,20 @@ func (s *store) push(c *Counters) int32 {
 	return s.n - 1
 }
 
-// leaves are counters by leaf key.
-type leaves struct {
-	idx map[leafKey]int32
+// sums are counters by key: a leaf (leaves) or a rollup row (rowSums).
+type sums[K comparable] struct {
+	idx map[K]int32
 	store
 }
 
-// add adds c to the leaf k.
-func (l *leaves) add(k leafKey, c *Counters) {
+// leaves are counters by leaf key.
+type leaves = sums[leafKey]
+
+// rowSums are counters by rollup row.
+type rowSums = sums[rowID]
+
+// add adds c to the counters of k.
+func (l *sums[K]) add(k K, c *Counters) {
 	if i, ok := l.idx[k]; ok {
 		l.at(i).Add(c)
 		return
@@ -39,8 +45,8 @@ func (l *leaves) add(k leafKey, c *Counters) {
 	l.idx[k] = l.push(c)
 }
 
-// compact drops the counters of the leaves deleted from idx.
-func (l *leaves) compact() {
+// compact drops the counters of the keys deleted from idx.
+func (l *sums[K]) compact() {
 	if int32(len(l.idx)) == l.n {
 		return
 	}
@@ -49,21 +55,6 @@ func (l *leaves) compact() {
 		l.idx[k] = s.push(l.at(i))
 	}
 	l.store = s
-}
-
-// rowSums are counters by rollup row.
-type rowSums struct {
-	idx map[rowID]int32
-	store
-}
-
-// add adds c to the row id.
-func (rs *rowSums) add(id rowID, c *Counters) {
-	if j, ok := rs.idx[id]; ok {
-		rs.at(j).Add(c)
-		return
-	}
-	rs.idx[id] = rs.push(c)
 }
 
 // localSums are the rows of one region and day, in the order first met.

@@ -77,9 +77,9 @@ func groupColumns(set uint8) []int {
 
 // upsertSQL is the additive upsert of n rows of the columns cols (indexes
 // of counterColumns) into table (stats_daily or stats_monthly, whose day
-// column is col), with numbered parameters ($1 …) or, when anon, SQLite's
-// anonymous ones (?). The other counts of a new row are 0.
-func upsertSQL(table, col string, cols []int, n int, anon bool) string {
+// column is col), with the dialect's parameters (sqldb.AppendValues). The
+// other counts of a new row are 0.
+func upsertSQL(table, col string, cols []int, n int, d sqldb.Dialect) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "INSERT INTO %s (region_id, dim, key, %s", table, col)
 	for _, c := range cols {
@@ -87,26 +87,7 @@ func upsertSQL(table, col string, cols []int, n int, anon bool) string {
 		b.WriteString(counterColumns[c])
 	}
 	b.WriteString(") VALUES ")
-	width := 4 + len(cols)
-	arg := 1
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j := range width {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			if anon {
-				b.WriteByte('?')
-			} else {
-				fmt.Fprintf(&b, "$%d", arg)
-			}
-			arg++
-		}
-		b.WriteByte(')')
-	}
+	sqldb.AppendValues(&b, d, n, 4+len(cols))
 	fmt.Fprintf(&b, " ON CONFLICT (region_id, dim, key, %s) DO UPDATE SET ", col)
 	for i, c := range cols {
 		if i > 0 {
@@ -130,7 +111,6 @@ func (a *Aggregator) writeCounters(ctx context.Context, tx *sqldb.Tx, table, col
 	}
 	a.sortKeys()
 	slices.SortFunc(keys, a.compareRows)
-	anon := tx.Dialect != sqldb.Postgres
 	stmts := make(map[uint8]*sql.Stmt) // full statements, by groups
 	defer func() {
 		for _, st := range stmts {
@@ -159,11 +139,11 @@ func (a *Aggregator) writeCounters(ctx context.Context, tx *sqldb.Tx, table, col
 		}
 		var err error
 		if len(chunk) < flushRows {
-			_, err = tx.Tx.ExecContext(ctx, upsertSQL(table, col, cols, len(chunk), anon), args...)
+			_, err = tx.Tx.ExecContext(ctx, upsertSQL(table, col, cols, len(chunk), tx.Dialect), args...)
 		} else {
 			st := stmts[set]
 			if st == nil {
-				if st, err = tx.Tx.PrepareContext(ctx, upsertSQL(table, col, cols, flushRows, anon)); err != nil {
+				if st, err = tx.Tx.PrepareContext(ctx, upsertSQL(table, col, cols, flushRows, tx.Dialect)); err != nil {
 					return fmt.Errorf("stats: flush %s: %w", table, sqldb.Translate(err))
 				}
 				stmts[set] = st
