@@ -160,9 +160,16 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if lang := langOf(r); lang != "zh" && by == stats.DimCategory {
-		for i := range rows { // the stats service labels in Chinese
-			rows[i].Label = s.categoryLabel(r.Context(), lang, rows[i].Key)
+	if lang := langOf(r); lang != "zh" { // the stats service labels in Chinese
+		for i := range rows {
+			switch by {
+			case stats.DimCategory:
+				rows[i].Label = s.categoryLabel(r.Context(), lang, rows[i].Key)
+			case stats.DimChannel:
+				if key := "staff.channel_" + rows[i].Key; s.views.cat.has(key) {
+					rows[i].Label = s.views.cat.text(lang, key)
+				}
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, breakdownJSON{By: by, Items: nonNil(rows)})

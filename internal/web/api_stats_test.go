@@ -157,6 +157,20 @@ func TestStatsAPI(t *testing.T) {
 		if r := byKey[fmt.Sprint(street2)]; r.Reported != 0 {
 			t.Errorf("breakdown by region: 南湖街道 = %+v", r)
 		}
+		// Channels are labelled in the asker's language.
+		zhWant := map[string]string{"resident": "居民上报", "grid_worker": "网格员巡查", "hotline": "12345热线", "walk_in": "来访"}
+		enWant := map[string]string{"resident": "resident", "grid_worker": "grid worker's patrol", "hotline": "12345 hotline", "walk_in": "walk-in"}
+		for lang, want := range map[string]map[string]string{"zh": zhWant, "en": enWant} {
+			get(leader, fmt.Sprintf("/api/v1/stats/breakdown?region_id=%d%s&by=channel&lang=%s", county, period, lang), &b)
+			if len(b.Items) == 0 {
+				t.Errorf("breakdown by channel (%s): no rows", lang)
+			}
+			for _, r := range b.Items {
+				if w, ok := want[r.Key]; !ok || r.Label != w {
+					t.Errorf("breakdown by channel (%s): %s labelled %q, want %q", lang, r.Key, r.Label, w)
+				}
+			}
+		}
 		get(leader, fmt.Sprintf("/api/v1/stats/breakdown?region_id=%d%s&by=person&limit=5", county, period), &b)
 		var worker *row
 		for i, r := range b.Items {
